@@ -1,0 +1,410 @@
+"""Stage 3, extract: CleanArticle + its spaCy analysis -> Article (who, where, when, who said what)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date as Date
+from typing import TYPE_CHECKING
+
+from generator.model import Article, Block, CleanArticle, DateEvidence, Entity, Mention, Quote, Sentence
+from generator.nlp import sentence_spans
+from generator.text import cut_at_word, markdown_to_plain, normalize_space
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+PARAGRAPH_SEPARATOR = "\n\n"
+KIND_OF_LABEL = {
+    "PERSON": "person",
+    "ORG": "organization",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "NORP": "group",
+    "EVENT": "event",
+}
+# Words that name a role, not a person: stripped from the front of a name.
+TITLE_WORDS = frozenset(
+    """president vice prime minister foreign defense defence secretary leader dictator chairman chairwoman
+    spokesman spokeswoman spokesperson general gen gen. brig brig. lt lt. col col. sen sen. senator rep rep.
+    representative governor gov gov. mayor king queen prince princess pope dr dr. mr mr. mrs mrs. ms ms.
+    prof prof. professor judge justice ambassador chancellor chief commander admiral adm adm. sgt sgt.
+    captain capt capt. major maj maj. minister's deputy supreme former acting late the""".split()
+)
+SPEECH_VERBS = (
+    r"said|says|say|told|tells|added|adds|asked|stated|wrote|noted|warned|predicted|insisted|argued"
+    r"|declared|announced|explained|continued|replied|remarked|hailed|called|urged|stressed|claimed|vowed"
+)
+_SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b|\baccording to\b|\bwas emphatic\b", re.IGNORECASE)
+_QUOTED = re.compile(r"“([^“”]{2,})”|\"([^\"]{2,})\"")
+_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+            ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_DATE_IN_TEXT = re.compile(
+    r"\b(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+"
+    r"(?P<year>(?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+_ISO_DATE = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
+_COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:(?P<year>(?:19|20)\d{2})\s*)?(?P<name>[^|.]*)", re.I)
+_READ_MORE = re.compile(r"\bread more (?:from|at|on)\s+(?:the\s+)?(?P<name>[\w .&'’-]+?)\s*$", re.IGNORECASE)
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'’ -]{1,40}?(?:, [A-Z][A-Za-z.]+)?)\s*(?:\([^)]*\)\s*)?[—–]\s")
+_NAME = re.compile(r"^[A-Z][\w'’.-]+(?: (?:[A-Z][\w'’.-]+|de|van|von|al|bin|da|del|la))+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Aliases:
+    """Other names -> canonical name, from the shipped table and the project's aliases.yml."""
+
+    canonical: Mapping[str, str]
+
+    def resolve(self, name: str) -> str:
+        return self.canonical.get(name, self.canonical.get(name.lower(), name))
+
+
+def build_aliases(*tables: Mapping[str, list[str]]) -> Aliases:
+    """Later tables win: an alias they list moves to their canonical name."""
+    mapping: dict[str, str] = {}
+    for table in tables:
+        for canonical, others in table.items():
+            for other in [canonical, *(others or [])]:
+                mapping[str(other)] = str(canonical)
+                mapping.setdefault(str(other).lower(), str(canonical))
+    return Aliases(mapping)
+
+
+def extract_article(clean: CleanArticle, doc: Doc, aliases: Aliases, article_id: str, digest: str = "") -> Article:
+    """Everything the briefing says of one article, read from its text and its metadata."""
+    meta = dict(clean.meta)
+    plain = [markdown_to_plain(p) for p in clean.paragraphs]
+    sentences = _sentences(doc, plain)
+    raw_mentions = _raw_mentions(doc, plain)
+    canonical = _canonical_names(raw_mentions, aliases)
+    entities = _ranked_entities(raw_mentions, canonical)
+    mentions = _first_mentions(raw_mentions, canonical, sentences)
+    quotes = _quotes(sentences, raw_mentions, canonical)
+    date, capture = _date_evidence(clean, meta, plain)
+    return Article(
+        id=article_id,
+        source=clean.source,
+        title=_title(clean, meta, plain),
+        dek=clean.dek,
+        date=date,
+        capture_date=capture,
+        publisher=meta.get("publisher") or _publisher(clean.blocks),
+        authors=_authors(meta, clean.blocks),
+        contributors=_contributors(clean.blocks),
+        dateline=_dateline(plain),
+        developing=any(b.role == "editor_note" for b in clean.blocks),
+        paragraphs=clean.paragraphs,
+        captions=clean.captions,
+        sentences=tuple(sentences),
+        entities=entities,
+        mentions=mentions,
+        quotes=quotes,
+        url=meta.get("url") or None,
+        digest=digest,
+    )
+
+
+def article_text(clean: CleanArticle) -> str:
+    """The text given to spaCy: plain paragraphs, one blank line apart, so offsets map back."""
+    return PARAGRAPH_SEPARATOR.join(markdown_to_plain(p) for p in clean.paragraphs)
+
+
+def _paragraph_starts(plain: list[str]) -> list[int]:
+    starts, offset = [], 0
+    for paragraph in plain:
+        starts.append(offset)
+        offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+    return starts
+
+
+def _paragraph_at(starts: list[int], offset: int) -> int:
+    index = 0
+    for i, start in enumerate(starts):
+        if start <= offset:
+            index = i
+    return index
+
+
+def _sentences(doc: Doc, plain: list[str]) -> list[Sentence]:
+    starts = _paragraph_starts(plain)
+    found = []
+    for start, end in sentence_spans(doc):
+        for piece in doc.text[start:end].split(PARAGRAPH_SEPARATOR):
+            text = normalize_space(piece)
+            if text:
+                offset = doc.text.find(piece.strip(), start)
+                found.append(Sentence(text, _paragraph_at(starts, offset)))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _RawMention:
+    surface: str
+    name: str
+    """Surface with titles and possessives removed."""
+    kind: str
+    paragraph: int
+    start: int
+    end: int
+
+
+def _strip_name(text: str, kind: str) -> str:
+    name = normalize_space(text).strip(" ,;:")
+    name = re.sub(r"[’']s$", "", name)
+    if not re.search(r"\b[A-Z]\.$", name):
+        name = name.rstrip(".")
+    if kind != "person":
+        return re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+    tokens = name.split()
+    while tokens and (tokens[0].lower() in TITLE_WORDS or tokens[0].islower()):
+        tokens.pop(0)
+    return " ".join(tokens)
+
+
+def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
+    starts = _paragraph_starts(plain)
+    dateline = _DATELINE.match(plain[0]) if plain else None
+    found = []
+    for ent in doc.ents:
+        if dateline and ent.end_char <= dateline.end():
+            continue
+        kind = KIND_OF_LABEL.get(ent.label_)
+        if kind is None:
+            continue
+        name = _strip_name(ent.text, kind)
+        if len(name) < 2 or not re.search(r"[A-Za-z]", name):
+            continue
+        found.append(_RawMention(ent.text, name, kind, _paragraph_at(starts, ent.start_char), ent.start_char, ent.end_char))
+    return found
+
+
+def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tuple[str, str], Entity]:
+    """Map (name, kind) to one entity: aliases first, then a short person name to the fullest name.
+
+    'Putin' becomes 'Vladimir Putin'; a bare 'Kim' goes to the Kim mentioned most, so Kim Jong Il
+    stays apart from Kim Jong Un.
+    """
+    counts = Counter((m.name, m.kind) for m in mentions)
+    persons = Counter({name: n for (name, kind), n in counts.items() if kind == "person"})
+    names: dict[tuple[str, str], str] = {}
+    for name, kind in counts:
+        resolved = aliases.resolve(name)
+        if resolved == name and kind == "person":
+            longer = [(persons[full], full) for full in persons if _is_part_of(name.split(), full.split())]
+            resolved = max(longer)[1] if longer else name
+        names[(name, kind)] = resolved
+    kinds: dict[str, Counter[str]] = {}
+    for key, n in counts.items():
+        kinds.setdefault(names[key], Counter())[key[1]] += n
+    # One name, one kind: the kind spaCy gave most often ('North Korea' is a place, not an organisation).
+    return {key: Entity(name, kinds[name].most_common(1)[0][0]) for key, name in names.items()}
+
+
+def _is_part_of(short: list[str], full: list[str]) -> bool:
+    """'Putin' is part of 'Vladimir Putin'; 'Kim' of 'Kim Jong Un'; 'Jong' is not a name of its own."""
+    n = len(short)
+    return n < len(full) and (full[:n] == short or full[-n:] == short)
+
+
+def _ranked_entities(mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity]) -> tuple[Entity, ...]:
+    counts = Counter(canonical[(m.name, m.kind)] for m in mentions)
+    first = {}
+    for index, m in enumerate(mentions):
+        first.setdefault(canonical[(m.name, m.kind)], index)
+    return tuple(sorted(counts, key=lambda e: (-counts[e], first[e])))
+
+
+def _first_mentions(
+    mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity], sentences: list[Sentence]
+) -> tuple[Mention, ...]:
+    seen: set[str] = set()
+    found = []
+    for m in mentions:
+        name = canonical[(m.name, m.kind)].name
+        if name in seen:
+            continue
+        seen.add(name)
+        sentence = next((s.text for s in sentences if s.paragraph == m.paragraph and m.surface in s.text), "")
+        found.append(Mention(name, m.paragraph, m.surface, sentence))
+    return tuple(found)
+
+
+def _quotes(
+    sentences: list[Sentence], mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity]
+) -> tuple[Quote, ...]:
+    """Every quotation with its speaker: the person or body the attribution names, else None."""
+    speakers = [(canonical[(m.name, m.kind)].name, m) for m in mentions if m.kind in ("person", "organization")]
+    quotes: list[Quote] = []
+    last_speaker: str | None = None
+    pending_colon: str | None = None
+    for index, sentence in enumerate(sentences):
+        spans = [(match.start(), match.end(), match.group(1) or match.group(2)) for match in _QUOTED.finditer(sentence.text)]
+        if not spans:
+            last_speaker = _speaker_in(sentence.text, speakers) or last_speaker
+            pending_colon = last_speaker if sentence.text.rstrip().endswith(":") else None
+            continue
+        frame = _frame(sentence.text, spans)
+        speaker = None
+        if _SPEECH.search(frame):
+            speaker = _speaker_in(frame, speakers)
+            if speaker is None and _PRONOUN.search(frame):
+                speaker = last_speaker
+        elif len(frame.split()) <= 2:
+            speaker = pending_colon or _split_quote_speaker(sentences, index, speakers)
+        for _, _, text in spans:
+            if len(text.split()) >= 3 or speaker:
+                quotes.append(Quote(speaker, normalize_space(text).strip(" ,"), sentence.paragraph))
+        last_speaker = speaker or last_speaker
+        pending_colon = None
+    return tuple(quotes)
+
+
+def _frame(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """The sentence with its quotations blanked out: where the attribution is."""
+    pieces, position = [], 0
+    for start, end, _ in spans:
+        pieces.append(text[position:start])
+        position = end
+    pieces.append(text[position:])
+    return normalize_space(" … ".join(pieces))
+
+
+def _speaker_in(frame: str, speakers: list[tuple[str, _RawMention]]) -> str | None:
+    """The named speaker nearest the speech verb; 'according to X' names X."""
+    verb = _SPEECH.search(frame)
+    if verb is None:
+        return None
+    candidates = [(name, m.surface) for name, m in speakers if m.surface in frame]
+    if not candidates:
+        return None
+    according = re.search(r"according to\s+(.*)$", frame, re.IGNORECASE)
+    said = re.search(rf"\b(?:{SPEECH_VERBS})\b", frame, re.IGNORECASE)
+    anchor = said.start() if said else verb.start()
+    if said is None and according:
+        anchor = according.end(0) - len(according.group(1))
+
+    persons = {name for name, m in speakers if m.kind == "person"}
+
+    def distance(candidate: tuple[str, str]) -> tuple[bool, int, int]:
+        position = frame.find(candidate[1])
+        return (candidate[0] not in persons, abs(position - anchor), position)
+
+    return min(candidates, key=distance)[0]
+
+
+def _split_quote_speaker(sentences: list[Sentence], index: int, speakers: list[tuple[str, _RawMention]]) -> str | None:
+    """A quote continued in the next sentence, or after its attribution in the previous one."""
+    if index > 0 and sentences[index - 1].paragraph == sentences[index].paragraph:
+        previous = sentences[index - 1].text
+        if _QUOTED.search(previous):
+            return _speaker_in(_frame(previous, [(m.start(), m.end(), "") for m in _QUOTED.finditer(previous)]), speakers)
+    return None
+
+
+def _title(clean: CleanArticle, meta: dict[str, str], plain: list[str]) -> str:
+    """The source's own headline; else a hashtag slug line; else the lead sentence, cut between words."""
+    if clean.headline:
+        return clean.headline
+    hashtags = next((b.text for b in clean.blocks if b.role == "hashtags"), None)
+    if hashtags:
+        words = [w.strip("#,.\\") for w in markdown_to_plain(hashtags).split()]
+        title = " ".join(w for w in words if w)
+        if title:
+            return title[0].upper() + title[1:]
+    lead = plain[0] if plain else clean.source
+    lead = re.sub(_DATELINE, "", lead)
+    lead = re.split(r"(?<=[a-z])[,;:] ", lead, maxsplit=1)[0] if len(lead.split()) > 14 else lead
+    return cut_at_word(lead.rstrip("."), 14)
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return Date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _date_in(text: str) -> str | None:
+    match = _DATE_IN_TEXT.search(text)
+    if match:
+        return _iso(int(match["year"]), _MONTHS[match["month"].lower().rstrip(".")], int(match["day"]))
+    iso = _ISO_DATE.search(text)
+    if iso:
+        return _iso(int(iso[1]), int(iso[2]), int(iso[3]))
+    return None
+
+
+def _date_evidence(clean: CleanArticle, meta: dict[str, str], plain: list[str]) -> tuple[DateEvidence, str | None]:
+    """The publication date and where it came from; a site header date is only the capture date."""
+    capture = next((_date_in(markdown_to_plain(b.text)) for b in clean.blocks if b.role == "dateline_date"), None)
+    if meta.get("date") and (found := _date_in(meta["date"]) or _date_in(meta["date"][:10])):
+        return DateEvidence(found, "stated in the source's metadata"), capture
+    for caption in clean.captions:
+        if found := _date_in(caption):
+            return DateEvidence(found, f"photo caption dated {found}"), capture
+    for paragraph in plain[:3]:
+        if found := _date_in(paragraph):
+            return DateEvidence(found, f"article text: {found}"), capture
+    if capture:
+        return DateEvidence(capture, "site header date (when the page was captured); publication date uncertain", True), capture
+    year = next((m["year"] for b in clean.blocks if b.role == "copyright" and (m := _COPYRIGHT_LINE.match(markdown_to_plain(b.text))) and m["year"]), None)
+    if year:
+        return DateEvidence(None, f"copyright {year}; no day given", True), capture
+    return DateEvidence(None, "no date in the source", True), capture
+
+
+def _publisher(blocks: tuple[Block, ...]) -> str | None:
+    for block in blocks:
+        plain = markdown_to_plain(block.text)
+        if block.role == "copyright" and (match := _COPYRIGHT_LINE.match(plain)) and match["name"].strip():
+            return match["name"].strip()
+    for block in blocks:
+        if match := _READ_MORE.search(markdown_to_plain(block.text)):
+            return match["name"].strip().title()
+    return None
+
+
+def _authors(meta: dict[str, str], blocks: tuple[Block, ...]) -> tuple[str, ...]:
+    if meta.get("authors"):
+        return tuple(a.strip() for a in re.split(r";|\band\b", meta["authors"]) if a.strip())
+    for block in blocks:
+        if block.role == "byline":
+            names = re.sub(r"^by\s+", "", markdown_to_plain(block.text), flags=re.IGNORECASE)
+            return tuple(n for n in (s.strip() for s in re.split(r",| and ", names)) if _NAME.match(n))
+    return ()
+
+
+def _contributors(blocks: tuple[Block, ...]) -> tuple[str, ...]:
+    """'Lyric Li in Seoul and Robyn Dixon in Riga, Latvia, contributed to this report.' -> the two names."""
+    names: list[str] = []
+    for block in blocks:
+        if block.role != "contributors":
+            continue
+        head = re.split(r"\bcontributed\b", markdown_to_plain(block.text))[0]
+        for part in re.split(r",\s*|\s+and\s+", head):
+            name = re.sub(r"\s+(?:in|from)\s+.*$", "", part.strip())
+            if _NAME.match(name) and name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def _dateline(plain: list[str]) -> str | None:
+    if plain and (match := _DATELINE.match(plain[0])):
+        return match["place"].strip().title()
+    return None

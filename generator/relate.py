@@ -1,0 +1,290 @@
+"""Stage 5, relate: all articles -> Relations (versions, stories, storylines, related reading).
+
+Versions are near-duplicates: MinHash LSH over word shingles finds candidates in time that grows
+with the corpus, not its square, and a sentence-by-sentence comparison confirms them. Stories join
+articles about one happening (similar text, shared names, close in time); storylines join stories
+about one subject over time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date as Date
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from generator.model import Article, DateEvidence, Related, Relations, Story, Storyline
+from generator.text import markdown_to_plain, slugify
+
+SHINGLE = 3
+NUM_PERM = 128
+LSH_THRESHOLD = 0.1
+"""Low on purpose: LSH only proposes candidates, the sentence comparison decides."""
+VERSION_OVERLAP = 0.3
+"""Share of the shorter article's sentences found again in the other for the two to be versions."""
+VERSION_MIN_SHARED = 3
+"""Sentences two versions must share at least: one stock phrase does not make a version."""
+SENTENCE_MATCH = 0.6
+"""Word Jaccard above which two sentences count as the same sentence, edited or not."""
+STORY_SIMILARITY = 0.35
+STORY_DAYS = 4
+STORYLINE_SIMILARITY = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    article: Article
+    tokens: tuple[str, ...]
+    names: frozenset[str]
+    day: Date | None
+
+
+def relate_articles(articles: Sequence[Article], related_count: int = 5) -> Relations:
+    """Versions, stories, storylines and related reading for the whole corpus."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    profiles = [_profile(a) for a in ordered]
+    versions = _version_groups(profiles)
+    dates = _shared_dates(ordered, versions)
+    profiles = [_Profile(p.article, p.tokens, p.names, _day(dates[p.article.id])) for p in profiles]
+    similarity = _text_similarity(profiles)
+    stories = _stories(profiles, versions, similarity, dates)
+    storylines = _storylines(stories, profiles, similarity)
+    related = _related(profiles, similarity, versions, related_count)
+    return Relations(
+        stories=tuple(stories),
+        storylines=tuple(storylines),
+        related=related,
+        duplicates=(),
+        dates=tuple(sorted(dates.items())),
+    )
+
+
+def _profile(article: Article) -> _Profile:
+    text = " ".join(markdown_to_plain(p) for p in article.paragraphs).lower()
+    names = frozenset(e.name for e in article.entities if e.kind in ("person", "place", "organization", "event"))
+    return _Profile(article, tuple(re.findall(r"\w+", text)), names, _day(article.date))
+
+
+def _day(evidence: DateEvidence) -> Date | None:
+    return Date.fromisoformat(evidence.date) if evidence.date else None
+
+
+def _minhash(tokens: tuple[str, ...]) -> MinHash:
+    shingles = {" ".join(tokens[i : i + SHINGLE]).encode() for i in range(max(1, len(tokens) - SHINGLE + 1))}
+    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash32)
+    signature.update_batch(list(shingles))
+    return signature
+
+
+def _hash32(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "big")
+
+
+def _sentences(article: Article) -> list[set[str]]:
+    return [set(re.findall(r"\w+", s.text.lower())) for s in article.sentences if len(s.text.split()) >= 5]
+
+
+def are_versions(first: Article, second: Article) -> bool:
+    """Most sentences of the shorter article are found, verbatim or edited, in the longer one."""
+    a, b = _sentences(first), _sentences(second)
+    if not a or not b:
+        return False
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    matched = sum(
+        1 for s in shorter if any(len(s & t) / len(s | t) >= SENTENCE_MATCH for t in longer)
+    )
+    return matched >= min(VERSION_MIN_SHARED, len(shorter)) and matched / len(shorter) >= VERSION_OVERLAP
+
+
+def _version_groups(profiles: list[_Profile]) -> list[list[str]]:
+    """Connected groups of confirmed version pairs; every article is in exactly one group."""
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    signatures = {}
+    for p in profiles:
+        signatures[p.article.id] = _minhash(p.tokens)
+        lsh.insert(p.article.id, signatures[p.article.id])
+    by_id = {p.article.id: p.article for p in profiles}
+    parent = {p.article.id: p.article.id for p in profiles}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in profiles:
+        for other in sorted(lsh.query(signatures[p.article.id])):
+            if other > p.article.id and are_versions(p.article, by_id[other]):
+                parent[root(other)] = root(p.article.id)
+    groups: dict[str, list[str]] = {}
+    for p in profiles:
+        groups.setdefault(root(p.article.id), []).append(p.article.id)
+    return [_version_order(group, by_id) for group in groups.values()]
+
+
+def _version_order(group: list[str], by_id: dict[str, Article]) -> list[str]:
+    """Earlier to later: by date where known; a 'developing story' comes before its update; then longer is later."""
+
+    def key(article_id: str) -> tuple:
+        article = by_id[article_id]
+        return (article.date.date or "9999", not article.developing, len(article.sentences), article_id)
+
+    return sorted(group, key=key)
+
+
+def _shared_dates(articles: list[Article], versions: list[list[str]]) -> dict[str, DateEvidence]:
+    """Versions of one article share their date evidence: the surest date among them."""
+    by_id = {a.id: a for a in articles}
+    dates = {a.id: a.date for a in articles}
+    for group in versions:
+        sure = [by_id[i] for i in group if by_id[i].date.date and not by_id[i].date.uncertain]
+        if not sure:
+            continue
+        best = sure[0]
+        for article_id in group:
+            own = by_id[article_id].date
+            if article_id != best.id and (own.date is None or own.uncertain):
+                dates[article_id] = DateEvidence(
+                    best.date.date, f"from another version of this article ({best.date.evidence})"
+                )
+    return dates
+
+
+def _text_similarity(profiles: list[_Profile]) -> np.ndarray:
+    """Cosine of TF-IDF vectors, blended with the overlap of named entities."""
+    n = len(profiles)
+    if n == 0:
+        return np.zeros((0, 0))
+    texts = [" ".join(p.tokens) for p in profiles]
+    try:
+        vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1).fit_transform(texts)
+        cosine = (vectors @ vectors.T).toarray()
+    except ValueError:
+        cosine = np.eye(n)
+    names = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            union = profiles[i].names | profiles[j].names
+            names[i, j] = names[j, i] = len(profiles[i].names & profiles[j].names) / len(union) if union else 0.0
+    return 0.7 * cosine + 0.3 * names
+
+
+def _close_in_time(a: Date | None, b: Date | None, days: int) -> bool:
+    return a is None or b is None or abs((a - b).days) <= days
+
+
+def _average_link(groups: list[list[int]], similarity: np.ndarray, threshold: float, allowed) -> list[list[int]]:
+    """Merge the two most similar groups while their average similarity passes the threshold."""
+    groups = [list(g) for g in groups]
+    while True:
+        best, pair = threshold, None
+        for x in range(len(groups)):
+            for y in range(x + 1, len(groups)):
+                if not allowed(groups[x], groups[y]):
+                    continue
+                value = float(similarity[np.ix_(groups[x], groups[y])].mean())
+                if value >= best:
+                    best, pair = value, (x, y)
+        if pair is None:
+            return groups
+        x, y = pair
+        groups[x] = groups[x] + groups[y]
+        del groups[y]
+
+
+def _stories(
+    profiles: list[_Profile], versions: list[list[str]], similarity: np.ndarray, dates: dict[str, DateEvidence]
+) -> list[Story]:
+    index = {p.article.id: i for i, p in enumerate(profiles)}
+
+    def within_days(x: list[int], y: list[int]) -> bool:
+        return all(_close_in_time(profiles[i].day, profiles[j].day, STORY_DAYS) for i in x for j in y)
+
+    clusters = _average_link([[index[i] for i in g] for g in versions], similarity, STORY_SIMILARITY, within_days)
+    version_of = {article_id: tuple(group) for group in versions for article_id in group}
+    stories = []
+    for cluster in clusters:
+        members = sorted((profiles[i] for i in cluster), key=lambda p: (str(p.day or "9999"), p.article.id))
+        ids = tuple(p.article.id for p in members)
+        groups = tuple(dict.fromkeys(version_of[i] for i in ids))
+        day = next((p.day for p in members if p.day), None)
+        lead = members[0].article
+        stories.append(
+            Story(
+                id=slugify(f"{day or 'undated'}-{lead.title}", 80),
+                title=lead.title,
+                articles=ids,
+                versions=groups,
+                date=day.isoformat() if day else None,
+                storyline="",
+            )
+        )
+    return _unique_story_ids(stories)
+
+
+def _unique_story_ids(stories: list[Story]) -> list[Story]:
+    seen: dict[str, int] = {}
+    unique = []
+    for story in sorted(stories, key=lambda s: (s.id, s.articles)):
+        count = seen.get(story.id, 0)
+        seen[story.id] = count + 1
+        unique.append(story if count == 0 else replace(story, id=f"{story.id}-{count + 1}"))
+    return unique
+
+
+def _storylines(stories: list[Story], profiles: list[_Profile], similarity: np.ndarray) -> list[Storyline]:
+    """Stories about one subject, whatever their dates, joined and put in time order."""
+    index = {p.article.id: i for i, p in enumerate(profiles)}
+    groups = [[index[a] for a in story.articles] for story in stories]
+    merged = _average_link(groups, similarity, STORYLINE_SIMILARITY, lambda x, y: True)
+    story_of = {a: story for story in stories for a in story.articles}
+    storylines = []
+    for group in merged:
+        members = sorted(
+            {story_of[profiles[i].article.id] for i in group}, key=lambda s: (s.date or "9999", s.id)
+        )
+        storylines.append(Storyline(id=f"storyline-{members[0].id}", title=members[0].title, stories=tuple(s.id for s in members)))
+    storylines.sort(key=lambda s: s.id)
+    line_of = {story_id: line.id for line in storylines for story_id in line.stories}
+    stories[:] = [replace(s, storyline=line_of[s.id]) for s in stories]
+    return storylines
+
+
+def _related(
+    profiles: list[_Profile], similarity: np.ndarray, versions: list[list[str]], count: int
+) -> tuple[tuple[str, tuple[Related, ...]], ...]:
+    """Top articles by text and shared names, excluding the article's own versions, each with its reason."""
+    version_of = {article_id: set(group) for group in versions for article_id in group}
+    result = []
+    for i, p in enumerate(profiles):
+        scored = [
+            (float(similarity[i, j]), q.article.id, j)
+            for j, q in enumerate(profiles)
+            if q.article.id not in version_of[p.article.id] and similarity[i, j] > 0.05
+        ]
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        related = tuple(
+            Related(target, round(score, 3), _reason(p, profiles[j])) for score, target, j in scored[:count]
+        )
+        result.append((p.article.id, related))
+    return tuple(result)
+
+
+def _reason(a: _Profile, b: _Profile) -> str:
+    shared = [e.name for e in a.article.entities if e.name in b.names and e.kind in ("person", "place", "organization")]
+    parts = []
+    if shared:
+        parts.append("shares " + ", ".join(shared[:3]))
+    if a.day and b.day:
+        months = round((b.day - a.day).days / 30.4)
+        days = (b.day - a.day).days
+        if abs(days) < 31:
+            parts.append("same week" if abs(days) <= 7 else f"{abs(days)} days {'later' if days > 0 else 'earlier'}")
+        else:
+            parts.append(f"{abs(months)} months {'later' if months > 0 else 'earlier'}")
+    return "; ".join(parts) or "similar wording"

@@ -1,0 +1,276 @@
+"""Stage 7, render: the analysed corpus -> Markdown pages (OutputFile), from Jinja2 templates.
+
+Every string from a source reaches a page through one of two filters: `md` (shown literally in
+Markdown, no markup or HTML survives) or `yaml` (a quoted front-matter value). Templates hold no
+logic beyond loops; links, grouping and sorting are worked out here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from generator.index import KIND_FOLDERS
+from generator.model import Article, Brief, OutputFile, Relations, Story, Topic, TopicIndex
+from generator.text import markdown_to_plain, md_escape
+
+KIND_TITLES = {
+    "person": "People",
+    "organization": "Organisations",
+    "place": "Places",
+    "group": "Groups and nationalities",
+    "event": "Events",
+    "theme": "Themes",
+}
+TAG_KINDS = ("person", "organization", "place")
+MAX_TAGS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Everything the pages are made from."""
+
+    articles: tuple[Article, ...]
+    briefs: tuple[tuple[str, Brief], ...]
+    relations: Relations
+    index: TopicIndex
+    site_title: str
+
+    def brief(self, article_id: str) -> Brief:
+        return dict(self.briefs)[article_id]
+
+
+def article_path(article_id: str) -> str:
+    return f"articles/{article_id}.md"
+
+
+def story_path(story_id: str) -> str:
+    return f"stories/{story_id}.md"
+
+
+def topic_path(topic: Topic) -> str:
+    return f"topics/{topic.slug}.md"
+
+
+def storyline_anchor(storyline_id: str) -> str:
+    return storyline_id
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("generator", "templates"),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["md"] = lambda value: md_escape(str(value))
+    env.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)
+    env.globals.update(article_path=article_path, story_path=story_path, topic_path=topic_path)
+    return env
+
+
+def render_site(corpus: Corpus) -> tuple[OutputFile, ...]:
+    """Every page of the briefing, in a stable order."""
+    env = _environment()
+    by_id = {a.id: a for a in corpus.articles}
+    pages: list[OutputFile] = []
+
+    def emit(path: str, template: str, **context) -> None:
+        context["link"] = lambda target, _from=path: posixpath.relpath(target, posixpath.dirname(_from) or ".")
+        pages.append(OutputFile(PurePosixPath(path), env.get_template(template).render(**context)))
+
+    stories = sorted(corpus.relations.stories, key=lambda s: (s.date or "", s.id), reverse=True)
+    story_views = [_story_view(story, corpus, by_id) for story in stories]
+    topics_with_pages = [t for t in corpus.index.topics if t.has_page]
+    emit(
+        "index.md",
+        "home.md.j2",
+        title=corpus.site_title,
+        stories=story_views[:20],
+        top_topics=_top_topics(corpus.index)[:12],
+        counts={
+            "articles": len(corpus.articles),
+            "stories": len(stories),
+            "storylines": len(corpus.relations.storylines),
+            "topics": len(topics_with_pages),
+        },
+    )
+    for article in sorted(corpus.articles, key=lambda a: a.id):
+        emit(article_path(article.id), "article.md.j2", **_article_view(article, corpus, by_id))
+    for view in story_views:
+        emit(story_path(view["story"].id), "story.md.j2", **view)
+    for topic in topics_with_pages:
+        emit(topic_path(topic), "topic.md.j2", **_topic_view(topic, corpus, by_id))
+    emit("topics/index.md", "topics.md.j2", groups=_topic_groups(corpus.index))
+    emit("timeline.md", "timeline.md.j2", storylines=_timeline(corpus, story_views))
+    emit("sources.md", "sources.md.j2", publishers=_publishers(corpus))
+    emit("tags.md", "tags.md.j2")
+    return tuple(sorted(pages, key=lambda page: page.path))
+
+
+def _date(corpus: Corpus, article: Article):
+    return corpus.relations.date_of(article.id) or article.date
+
+
+def _tags(article: Article) -> list[str]:
+    return [e.name for e in article.entities if e.kind in TAG_KINDS][:MAX_TAGS]
+
+
+def _linked_paragraphs(article: Article, index: TopicIndex) -> list[str]:
+    """Paragraphs as Markdown with the first mention of each entity that has a page linked to it."""
+    paragraphs = list(article.paragraphs)
+    for mention in article.mentions:
+        topic = index.page_of(mention.name)
+        if topic is None or mention.paragraph >= len(paragraphs):
+            continue
+        surface = md_escape(mention.surface)
+        paragraph = paragraphs[mention.paragraph]
+        at = _free_position(paragraph, surface)
+        if at is None:
+            continue
+        target = posixpath.relpath(topic_path(topic), "articles")
+        paragraphs[mention.paragraph] = f"{paragraph[:at]}[{surface}]({target}){paragraph[at + len(surface):]}"
+    return paragraphs
+
+
+def _free_position(paragraph: str, surface: str) -> int | None:
+    """Where the words stand outside any link already made."""
+    for match in re.finditer(re.escape(surface), paragraph):
+        before = paragraph[: match.start()]
+        if before.count("[") == before.count("]") and not re.search(r"\w$", before) and not re.match(
+            r"\w", paragraph[match.end() :]
+        ):
+            return match.start()
+    return None
+
+
+def _article_view(article: Article, corpus: Corpus, by_id: dict[str, Article]) -> dict:
+    story = corpus.relations.story_of(article.id)
+    versions = [by_id[i] for i in corpus.relations.versions_of(article.id)]
+    related = [(by_id[r.target], r) for r in corpus.relations.related_to(article.id)]
+    people = {kind: [e for e in article.entities if e.kind == kind] for kind in KIND_TITLES}
+    return {
+        "article": article,
+        "brief": corpus.brief(article.id),
+        "date": _date(corpus, article),
+        "tags": _tags(article),
+        "paragraphs": _linked_paragraphs(article, corpus.index),
+        "entities": [(KIND_TITLES[k], v) for k, v in people.items() if v],
+        "story": story,
+        "versions": versions,
+        "related": related,
+        "topic_of": corpus.index.page_of,
+    }
+
+
+def _story_view(story: Story, corpus: Corpus, by_id: dict[str, Article]) -> dict:
+    lead = by_id[story.articles[-1]] if story.articles else None
+    changes = []
+    for group in story.versions:
+        for older, newer in zip(group, group[1:], strict=False):
+            changes.append((by_id[older], by_id[newer], paragraph_changes(by_id[older], by_id[newer])))
+    return {
+        "story": story,
+        "lead": lead,
+        "brief": corpus.brief(lead.id) if lead else None,
+        "articles": [(by_id[i], corpus.brief(i), _date(corpus, by_id[i])) for i in story.articles],
+        "version_groups": [[(by_id[i], _date(corpus, by_id[i])) for i in group] for group in story.versions if len(group) > 1],
+        "changes": changes,
+        "storyline": next(s for s in corpus.relations.storylines if s.id == story.storyline),
+        "all_stories": {s.id: s for s in corpus.relations.stories},
+    }
+
+
+def paragraph_changes(older: Article, newer: Article) -> list[tuple[str, str]]:
+    """What changed between two versions: ('added'|'removed'|'edited', Markdown), edited words marked."""
+    old = [markdown_to_plain(p) for p in older.paragraphs]
+    new = [markdown_to_plain(p) for p in newer.paragraphs]
+    changes: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        removed, added = old[i1:i2], new[j1:j2]
+        while removed and added:
+            before, after = removed[0], added[0]
+            if difflib.SequenceMatcher(a=before.split(), b=after.split(), autojunk=False).ratio() < 0.5:
+                break
+            changes.append(("edited", _word_diff(removed.pop(0), added.pop(0))))
+        changes += [("removed", md_escape(text)) for text in removed]
+        changes += [("added", md_escape(text)) for text in added]
+    return changes
+
+
+def _word_diff(before: str, after: str) -> str:
+    a, b = before.split(), after.split()
+    pieces = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            pieces.append(md_escape(" ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(f"<del>{md_escape(' '.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            pieces.append(f"<ins>{md_escape(' '.join(b[j1:j2]))}</ins>")
+    return " ".join(pieces)
+
+
+def _topic_view(topic: Topic, corpus: Corpus, by_id: dict[str, Article]) -> dict:
+    return {
+        "topic": topic,
+        "kind_title": KIND_TITLES[topic.kind],
+        "articles": [(by_id[i], corpus.brief(i), _date(corpus, by_id[i])) for i in topic.articles],
+        "backlinks": [(by_id[b.article], b.sentence) for b in topic.backlinks],
+        "co_mentioned": [(name, corpus.index.page_of(name)) for name in topic.co_mentioned],
+    }
+
+
+def _top_topics(index: TopicIndex) -> list[Topic]:
+    return sorted((t for t in index.topics if t.has_page), key=lambda t: (-len(t.articles), t.name))
+
+
+def _topic_groups(index: TopicIndex) -> list[tuple[str, list[tuple[str, list[Topic]]]]]:
+    """Kind -> first letter -> topics, A to Z."""
+    groups = []
+    for kind in KIND_FOLDERS:
+        topics = sorted((t for t in index.topics if t.kind == kind), key=lambda t: (t.name.lower(), t.name))
+        if not topics:
+            continue
+        letters: dict[str, list[Topic]] = {}
+        for topic in topics:
+            letter = topic.name[:1].upper() if topic.name[:1].isalpha() else "#"
+            letters.setdefault(letter, []).append(topic)
+        groups.append((KIND_TITLES[kind], sorted(letters.items())))
+    return groups
+
+
+def _timeline(corpus: Corpus, story_views: list[dict]) -> list[tuple]:
+    views = {v["story"].id: v for v in story_views}
+    lines = sorted(
+        corpus.relations.storylines,
+        key=lambda line: (views[line.stories[-1]]["story"].date or "", line.id),
+        reverse=True,
+    )
+    return [(line, [views[s] for s in line.stories]) for line in lines]
+
+
+def _publishers(corpus: Corpus) -> list[tuple[str, int, str | None, str | None, list[Article]]]:
+    by_publisher: dict[str, list[Article]] = {}
+    for article in corpus.articles:
+        by_publisher.setdefault(article.publisher or "Unknown publisher", []).append(article)
+    rows = []
+    for name, articles in by_publisher.items():
+        dates = sorted(d for a in articles if (d := _date(corpus, a).date))
+        rows.append((name, len(articles), dates[0] if dates else None, dates[-1] if dates else None,
+                     sorted(articles, key=lambda a: a.id)))
+    counts = Counter({row[0]: row[1] for row in rows})
+    return sorted(rows, key=lambda row: (-counts[row[0]], row[0]))

@@ -1,0 +1,96 @@
+"""Stage 4, summarize: Article -> Brief, a one-line summary and key points taken from its own sentences.
+
+Sentences are ranked by centrality in their similarity graph (TextRank over TF-IDF vectors) with
+the lead's position as a prior, then picked with maximal marginal relevance so that no two say the
+same thing. A sentence that cannot stand alone is never picked.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from generator.config import Settings
+from generator.model import Article, Brief, KeyPoint, Sentence
+
+DAMPING = 0.85
+LEAD_WEIGHT = 0.5
+"""How much the lead's position counts beside centrality: news puts the gist first."""
+REDUNDANCY = 0.6
+"""MMR trade-off: higher keeps more central sentences, lower more varied ones."""
+
+_NEEDS_CONTEXT = re.compile(
+    r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|but|and|or|so|also|still|however|meanwhile|"
+    r"moreover|yet|then|there|here|such|both|the two|the pair|the duo|in turn|as well|instead|otherwise)\b",
+    re.IGNORECASE,
+)
+_OPEN_QUOTES = "“‘\""
+_CLOSE_QUOTES = "”’\""
+
+
+def summarize_article(article: Article, settings: Settings) -> Brief:
+    """The most central standalone sentence as the summary, the next few as key points in source order."""
+    candidates = [s for s in article.sentences if stands_alone(s.text)]
+    if not candidates:
+        return Brief(summary="", key_points=())
+    scores = _scores([s.text for s in candidates])
+    fitting = [i for i, s in enumerate(candidates) if len(s.text.split()) <= settings.summary_max_words]
+    pool = fitting or [min(range(len(candidates)), key=lambda i: len(candidates[i].text.split()))]
+    summary_index = max(pool, key=lambda i: (scores[i], -i))
+    chosen = _mmr(candidates, scores, settings.key_points, exclude=summary_index)
+    points = tuple(KeyPoint(candidates[i].text, candidates[i].paragraph) for i in sorted(chosen))
+    return Brief(summary=candidates[summary_index].text, key_points=points)
+
+
+def stands_alone(text: str) -> bool:
+    """A sentence a reader understands without the one before: whole, declarative, quotes balanced."""
+    words = text.split()
+    if len(words) < 6 or len(words) > 60:
+        return False
+    if text.rstrip(_CLOSE_QUOTES + ")").endswith("?") or not re.search(r"[.!][”’\"')]*$", text):
+        return False
+    if _NEEDS_CONTEXT.match(text) or text[0] in _OPEN_QUOTES or text[0].islower():
+        return False
+    if text.count("“") != text.count("”") or text.count('"') % 2:
+        return False
+    return not re.match(r"^[A-Z][\w.]* (?:added|continued|went on)\b", text)
+
+
+def _scores(texts: list[str]) -> np.ndarray:
+    """TextRank centrality plus a lead prior, both scaled to 0..1."""
+    n = len(texts)
+    lead = 1.0 / np.sqrt(np.arange(1, n + 1))
+    if n < 3:
+        return lead
+    try:
+        vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+    except ValueError:
+        return lead
+    similarity = (vectors @ vectors.T).toarray()
+    np.fill_diagonal(similarity, 0.0)
+    rows = similarity.sum(axis=1, keepdims=True)
+    transition = np.divide(similarity, rows, out=np.full_like(similarity, 1.0 / n), where=rows > 0)
+    rank = np.full(n, 1.0 / n)
+    for _ in range(50):
+        rank = (1 - DAMPING) / n + DAMPING * transition.T @ rank
+    rank = rank / rank.max()
+    return (1 - LEAD_WEIGHT) * rank + LEAD_WEIGHT * lead
+
+
+def _mmr(candidates: list[Sentence], scores: np.ndarray, count: int, exclude: int) -> list[int]:
+    """Pick sentences one at a time, each the best trade of score against overlap with those picked."""
+    tokens = [set(re.findall(r"\w+", s.text.lower())) for s in candidates]
+    picked = [exclude]
+    while len(picked) < count + 1 and len(picked) < len(candidates):
+        best, best_value = None, -np.inf
+        for i in range(len(candidates)):
+            if i in picked:
+                continue
+            overlap = max(len(tokens[i] & tokens[j]) / max(1, len(tokens[i] | tokens[j])) for j in picked)
+            value = REDUNDANCY * scores[i] - (1 - REDUNDANCY) * overlap
+            if value > best_value:
+                best, best_value = i, value
+        picked.append(best)
+    return [i for i in picked if i != exclude]

@@ -1,0 +1,76 @@
+"""Small pure helpers on strings shared by several stages."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_WS = re.compile(r"\s+")
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
+_EMPHASIS_TAGS = {"i": "*", "em": "*", "b": "**", "strong": "**"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^$])")
+_LINE_START_MARKER = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"))
+_UNSAFE_CHARS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def normalize_space(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def strip_controls(text: str) -> str:
+    """Drop control characters and bidirectional overrides that could disguise text."""
+    return text.translate(_UNSAFE_CHARS).translate(_BIDI_CONTROLS)
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally in Markdown: no markup, no HTML, no attribute lists from a source."""
+    escaped = html.escape(text, quote=False)
+    escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
+    return _LINE_START_MARKER.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def inline_html_to_markdown(text: str) -> str:
+    """A line with inline HTML becomes safe Markdown: emphasis kept, other tags dropped, entities decoded.
+
+    Written by hand because the input is one line of text with a few inline tags, not a document.
+    """
+    pieces: list[str] = []
+    position = 0
+    for match in _TAG.finditer(text):
+        pieces.append(md_escape(html.unescape(text[position : match.start()])))
+        marker = _EMPHASIS_TAGS.get(match.group(1).lower())
+        if marker:
+            pieces.append(marker)
+        position = match.end()
+    pieces.append(md_escape(html.unescape(text[position:])))
+    markdown = normalize_space("".join(pieces))
+    return re.sub(r"(\*{1,2})\s*\1", "", markdown).strip()
+
+
+def markdown_to_plain(markdown: str) -> str:
+    """Undo md_escape and our emphasis markers: the words a reader sees."""
+    text = re.sub(r"(?<!\\)\*+", "", markdown)
+    text = re.sub(r"\\(.)", r"\1", text)
+    return normalize_space(html.unescape(text))
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A lowercase ASCII slug that is safe as a file name on every system."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = slug[:max_length].rstrip("-")
+    return slug or "untitled"
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+def cut_at_word(text: str, max_words: int) -> str:
+    """At most max_words words, cut between words, with an ellipsis when cut."""
+    tokens = text.split()
+    if len(tokens) <= max_words:
+        return text
+    return " ".join(tokens[:max_words]).rstrip(",;:—-") + "…"

@@ -1,0 +1,175 @@
+"""Stage 8, write: pages -> content/, then MkDocs -> site/. The only module that writes.
+
+Nothing is replaced until everything is ready. Changed files are first staged beside the target,
+then a journal listing every move is written, then the moves are made. A build killed before the
+journal leaves the old tree untouched; one killed after it is finished by the next run. Unchanged
+files are never rewritten (MkDocs' live reload stays fast), and only files this generator wrote
+(its manifest) are ever removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import socket
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path, PurePosixPath
+
+from generator.errors import BuildError
+from generator.model import OutputFile
+
+log = logging.getLogger(__name__)
+
+MANIFEST = ".briefing-manifest.json"
+JOURNAL = "journal.json"
+
+
+def _staging_dir(target: Path) -> Path:
+    return target.parent / f".{target.name}.staging"
+
+
+def _safe_relative(path: PurePosixPath) -> str:
+    text = path.as_posix()
+    if path.is_absolute() or ".." in path.parts or "\x00" in text or not text or text.startswith("."):
+        raise BuildError(f"refusing to write outside the output folder: {text!r}")
+    return text
+
+
+def write_content(files: tuple[OutputFile, ...], target: Path) -> tuple[int, int]:
+    """Make `target` hold exactly these files; returns (written, removed)."""
+    data = {_safe_relative(f.path): f.text.encode("utf-8") for f in files}
+    if len(data) != len(files):
+        raise BuildError("two pages were rendered to the same path")
+    return commit_tree(data, target)
+
+
+def commit_tree(files: Mapping[str, bytes], target: Path) -> tuple[int, int]:
+    """Stage changed files, journal the moves, make them; see the module docstring."""
+    recover(target)
+    target.mkdir(parents=True, exist_ok=True)
+    staging = _staging_dir(target)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    previous = _read_manifest(target)
+    moves = []
+    for number, (relative, content) in enumerate(sorted(files.items())):
+        current = target / relative
+        if current.is_file() and current.stat().st_size == len(content) and current.read_bytes() == content:
+            continue
+        staged = staging / f"{number:08d}"
+        staged.write_bytes(content)
+        moves.append((staged.name, relative))
+    stale = sorted(set(previous) - set(files))
+    journal = {"moves": moves, "remove": stale, "manifest": sorted(files)}
+    _write_atomic(staging / JOURNAL, json.dumps(journal).encode("utf-8"))
+    _apply(journal, staging, target)
+    return len(moves), len(stale)
+
+
+def recover(target: Path) -> None:
+    """Finish a commit that was cut off after its journal was written, or drop one cut off before."""
+    staging = _staging_dir(target)
+    journal_path = staging / JOURNAL
+    if journal_path.is_file():
+        try:
+            journal = json.loads(journal_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            journal = None
+        if journal is not None:
+            log.warning("finishing an interrupted write of '%s'", target)
+            _apply(journal, staging, target)
+            return
+    if staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _apply(journal: dict, staging: Path, target: Path) -> None:
+    for staged_name, relative in journal["moves"]:
+        source = staging / staged_name
+        if source.exists():
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, destination)
+    for relative in journal["remove"]:
+        stale = target / relative
+        if stale.is_file():
+            stale.unlink()
+            _remove_empty_parents(stale.parent, target)
+    _write_atomic(target / MANIFEST, json.dumps(journal["manifest"], indent=0).encode("utf-8"))
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _read_manifest(target: Path) -> list[str]:
+    try:
+        listed = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return []
+    return [
+        item
+        for item in listed
+        if isinstance(item, str) and not item.startswith(("/", "..")) and ".." not in PurePosixPath(item).parts
+    ]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, path)
+
+
+def build_site(config_file: Path, content: Path, site: Path) -> tuple[int, int]:
+    """Render content/ with MkDocs into a scratch folder, then commit it to site/ like the pages."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    scratch = site.parent / f".{site.name}.render"
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        config = load_config(str(config_file), docs_dir=str(content.resolve()), site_dir=str(scratch.resolve()), strict=True)
+        build(config)
+        rendered = {
+            path.relative_to(scratch).as_posix(): path.read_bytes() for path in sorted(scratch.rglob("*")) if path.is_file()
+        }
+    except Exception as error:
+        raise BuildError(f"MkDocs could not render the site ({error}); '{site}' is unchanged") from error
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return commit_tree(rendered, site)
+
+
+@contextlib.contextmanager
+def build_lock(lock_file: Path) -> Iterator[None]:
+    """One build at a time per project; the second is told who holds the lock."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BuildError(f"another build is running ({holder}); wait for it or stop it") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
