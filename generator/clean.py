@@ -63,15 +63,14 @@ _CREDIT = re.compile(
 )
 _CONTRIBUTORS = re.compile(r"\bcontributed (?:to )?(?:this|the) (?:report|story|article)\b", re.IGNORECASE)
 _EDITOR_NOTE = re.compile(
-    r"^(?:editor'?s note\b|correction:|update:|this (?:is a developing|story (?:is developing|has been updated|will be updated))"
+    r"^(?:editor'?s note\b|correction:|update:"
+    r"|this (?:is a developing|story (?:is developing|has been updated|will be updated))"
     r"|check back (?:later )?for updates)",
     re.IGNORECASE,
 )
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _BYLINE = re.compile(r"^by\s+(?P<name>[^.!?]{2,60})$", re.IGNORECASE)
-_MONTH = (
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE_LINE = re.compile(
     rf"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
@@ -259,7 +258,7 @@ def classify_lines(lines: list[_Line], chrome: frozenset[str], phrases: tuple[st
         if roles[i] is not None:
             continue
         key = _key(line.plain)
-        if headline_key is None and i < first_body and not _is_sentence(line.plain) or (
+        if (headline_key is None and i < first_body and not _is_sentence(line.plain)) or (
             headline_key is None and line.heading and i <= first_body
         ):
             roles[i] = "headline"

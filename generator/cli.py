@@ -123,7 +123,9 @@ def _check(args, paths: Paths, settings) -> int:
             notes.append("publisher not found")
         if notes:
             print(f"note {article.source}: {'; '.join(notes)}")
-    print(f"checked {len(corpus.articles) + len(problems)} items: {len(corpus.articles)} usable, {len(problems)} problems")
+    print(
+        f"checked {len(corpus.articles) + len(problems)} items: {len(corpus.articles)} usable, {len(problems)} problems"
+    )
     return 1 if problems else 0
 
 

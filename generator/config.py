@@ -54,7 +54,7 @@ class Settings:
 
 def _check(name: str, value: Any, default: Any) -> tuple[Any, str | None]:
     """Coerce one value to its default's type, or say what was expected."""
-    if isinstance(default, bool) or isinstance(default, str):
+    if isinstance(default, (bool, str)):
         if isinstance(value, type(default)):
             return value, None
         return None, f"expected {type(default).__name__}, got {type(value).__name__} {value!r}"

@@ -28,11 +28,82 @@ KIND_OF_LABEL = {
 }
 # Words that name a role, not a person: stripped from the front of a name.
 TITLE_WORDS = frozenset(
-    """president vice prime minister foreign defense defence secretary leader dictator chairman chairwoman
-    spokesman spokeswoman spokesperson general gen gen. brig brig. lt lt. col col. sen sen. senator rep rep.
-    representative governor gov gov. mayor king queen prince princess pope dr dr. mr mr. mrs mrs. ms ms.
-    prof prof. professor judge justice ambassador chancellor chief commander admiral adm adm. sgt sgt.
-    captain capt capt. major maj maj. minister's deputy supreme former acting late the""".split()
+    [
+        "president",
+        "vice",
+        "prime",
+        "minister",
+        "foreign",
+        "defense",
+        "defence",
+        "secretary",
+        "leader",
+        "dictator",
+        "chairman",
+        "chairwoman",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "general",
+        "gen",
+        "gen.",
+        "brig",
+        "brig.",
+        "lt",
+        "lt.",
+        "col",
+        "col.",
+        "sen",
+        "sen.",
+        "senator",
+        "rep",
+        "rep.",
+        "representative",
+        "governor",
+        "gov",
+        "gov.",
+        "mayor",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "pope",
+        "dr",
+        "dr.",
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "prof",
+        "prof.",
+        "professor",
+        "judge",
+        "justice",
+        "ambassador",
+        "chancellor",
+        "chief",
+        "commander",
+        "admiral",
+        "adm",
+        "adm.",
+        "sgt",
+        "sgt.",
+        "captain",
+        "capt",
+        "capt.",
+        "major",
+        "maj",
+        "maj.",
+        "minister's",
+        "deputy",
+        "supreme",
+        "former",
+        "acting",
+        "late",
+        "the",
+    ]
 )
 SPEECH_VERBS = (
     r"said|says|say|told|tells|added|adds|asked|stated|wrote|noted|warned|predicted|insisted|argued"
@@ -45,9 +116,18 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-            ("oct", "october"), ("nov", "november"), ("dec", "december"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
         ),
         start=1,
     )
@@ -190,7 +270,9 @@ def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
         name = _strip_name(ent.text, kind)
         if len(name) < 2 or not re.search(r"[A-Za-z]", name):
             continue
-        found.append(_RawMention(ent.text, name, kind, _paragraph_at(starts, ent.start_char), ent.start_char, ent.end_char))
+        found.append(
+            _RawMention(ent.text, name, kind, _paragraph_at(starts, ent.start_char), ent.start_char, ent.end_char)
+        )
     return found
 
 
@@ -254,7 +336,9 @@ def _quotes(
     last_speaker: str | None = None
     pending_colon: str | None = None
     for index, sentence in enumerate(sentences):
-        spans = [(match.start(), match.end(), match.group(1) or match.group(2)) for match in _QUOTED.finditer(sentence.text)]
+        spans = [
+            (match.start(), match.end(), match.group(1) or match.group(2)) for match in _QUOTED.finditer(sentence.text)
+        ]
         if not spans:
             last_speaker = _speaker_in(sentence.text, speakers) or last_speaker
             pending_colon = last_speaker if sentence.text.rstrip().endswith(":") else None
@@ -313,7 +397,9 @@ def _split_quote_speaker(sentences: list[Sentence], index: int, speakers: list[t
     if index > 0 and sentences[index - 1].paragraph == sentences[index].paragraph:
         previous = sentences[index - 1].text
         if _QUOTED.search(previous):
-            return _speaker_in(_frame(previous, [(m.start(), m.end(), "") for m in _QUOTED.finditer(previous)]), speakers)
+            return _speaker_in(
+                _frame(previous, [(m.start(), m.end(), "") for m in _QUOTED.finditer(previous)]), speakers
+            )
     return None
 
 
@@ -362,8 +448,17 @@ def _date_evidence(clean: CleanArticle, meta: dict[str, str], plain: list[str]) 
         if found := _date_in(paragraph):
             return DateEvidence(found, f"article text: {found}"), capture
     if capture:
-        return DateEvidence(capture, "site header date (when the page was captured); publication date uncertain", True), capture
-    year = next((m["year"] for b in clean.blocks if b.role == "copyright" and (m := _COPYRIGHT_LINE.match(markdown_to_plain(b.text))) and m["year"]), None)
+        return DateEvidence(
+            capture, "site header date (when the page was captured); publication date uncertain", True
+        ), capture
+    year = next(
+        (
+            m["year"]
+            for b in clean.blocks
+            if b.role == "copyright" and (m := _COPYRIGHT_LINE.match(markdown_to_plain(b.text))) and m["year"]
+        ),
+        None,
+    )
     if year:
         return DateEvidence(None, f"copyright {year}; no day given", True), capture
     return DateEvidence(None, "no date in the source", True), capture

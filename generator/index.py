@@ -30,7 +30,9 @@ def build_topic_index(articles: Sequence[Article], relations: Relations, min_art
     for article in articles:
         names = [e.name for e in article.entities]
         for name in names:
-            co_mentions.setdefault(name, Counter()).update(other for other in names if other != name)
+            # Entities come most mentioned first: being named often in the same article weighs more.
+            weights = {other: 1.0 / (1 + rank) for rank, other in enumerate(names) if other != name}
+            co_mentions.setdefault(name, Counter()).update(weights)
     used_slugs: set[str] = set()
     topics = []
     for (name, kind), found in sorted(members.items(), key=lambda item: (item[0][1], item[0][0].lower(), item[0][0])):

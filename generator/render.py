@@ -8,6 +8,7 @@ logic beyond loops; links, grouping and sorting are worked out here.
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import posixpath
 import re
@@ -138,7 +139,7 @@ def _linked_paragraphs(article: Article, index: TopicIndex) -> list[str]:
         if at is None:
             continue
         target = posixpath.relpath(topic_path(topic), "articles")
-        paragraphs[mention.paragraph] = f"{paragraph[:at]}[{surface}]({target}){paragraph[at + len(surface):]}"
+        paragraphs[mention.paragraph] = f"{paragraph[:at]}[{surface}]({target}){paragraph[at + len(surface) :]}"
     return paragraphs
 
 
@@ -146,8 +147,10 @@ def _free_position(paragraph: str, surface: str) -> int | None:
     """Where the words stand outside any link already made."""
     for match in re.finditer(re.escape(surface), paragraph):
         before = paragraph[: match.start()]
-        if before.count("[") == before.count("]") and not re.search(r"\w$", before) and not re.match(
-            r"\w", paragraph[match.end() :]
+        if (
+            before.count("[") == before.count("]")
+            and not re.search(r"\w$", before)
+            and not re.match(r"\w", paragraph[match.end() :])
         ):
             return match.start()
     return None
@@ -176,14 +179,16 @@ def _story_view(story: Story, corpus: Corpus, by_id: dict[str, Article]) -> dict
     lead = by_id[story.articles[-1]] if story.articles else None
     changes = []
     for group in story.versions:
-        for older, newer in zip(group, group[1:], strict=False):
+        for older, newer in itertools.pairwise(group):
             changes.append((by_id[older], by_id[newer], paragraph_changes(by_id[older], by_id[newer])))
     return {
         "story": story,
         "lead": lead,
         "brief": corpus.brief(lead.id) if lead else None,
         "articles": [(by_id[i], corpus.brief(i), _date(corpus, by_id[i])) for i in story.articles],
-        "version_groups": [[(by_id[i], _date(corpus, by_id[i])) for i in group] for group in story.versions if len(group) > 1],
+        "version_groups": [
+            [(by_id[i], _date(corpus, by_id[i])) for i in group] for group in story.versions if len(group) > 1
+        ],
         "changes": changes,
         "storyline": next(s for s in corpus.relations.storylines if s.id == story.storyline),
         "all_stories": {s.id: s for s in corpus.relations.stories},
@@ -270,7 +275,14 @@ def _publishers(corpus: Corpus) -> list[tuple[str, int, str | None, str | None, 
     rows = []
     for name, articles in by_publisher.items():
         dates = sorted(d for a in articles if (d := _date(corpus, a).date))
-        rows.append((name, len(articles), dates[0] if dates else None, dates[-1] if dates else None,
-                     sorted(articles, key=lambda a: a.id)))
+        rows.append(
+            (
+                name,
+                len(articles),
+                dates[0] if dates else None,
+                dates[-1] if dates else None,
+                sorted(articles, key=lambda a: a.id),
+            )
+        )
     counts = Counter({row[0]: row[1] for row in rows})
     return sorted(rows, key=lambda row: (-counts[row[0]], row[0]))

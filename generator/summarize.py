@@ -26,8 +26,8 @@ _NEEDS_CONTEXT = re.compile(
     r"moreover|yet|then|there|here|such|both|the two|the pair|the duo|in turn|as well|instead|otherwise)\b",
     re.IGNORECASE,
 )
-_OPEN_QUOTES = "“‘\""
-_CLOSE_QUOTES = "”’\""
+_OPEN_QUOTES = '“‘"'
+_CLOSE_QUOTES = '”’"'
 
 
 def summarize_article(article: Article, settings: Settings) -> Brief:

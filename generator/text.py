@@ -9,7 +9,7 @@ import unicodedata
 _WS = re.compile(r"\s+")
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
 _EMPHASIS_TAGS = {"i": "*", "em": "*", "b": "**", "strong": "**"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^$])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
 _LINE_START_MARKER = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"))
 _UNSAFE_CHARS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
@@ -40,13 +40,19 @@ def inline_html_to_markdown(text: str) -> str:
     position = 0
     for match in _TAG.finditer(text):
         pieces.append(md_escape(html.unescape(text[position : match.start()])))
-        marker = _EMPHASIS_TAGS.get(match.group(1).lower())
-        if marker:
-            pieces.append(marker)
         position = match.end()
+        marker = _EMPHASIS_TAGS.get(match.group(1).lower())
+        if not marker:
+            continue
+        if match.group(0).startswith("</"):
+            while pieces and not pieces[-1].strip() and pieces[-1] != marker:
+                pieces.pop()
+            if pieces and pieces[-1] == marker:
+                pieces.pop()
+                continue
+        pieces.append(marker)
     pieces.append(md_escape(html.unescape(text[position:])))
-    markdown = normalize_space("".join(pieces))
-    return re.sub(r"(\*{1,2})\s*\1", "", markdown).strip()
+    return normalize_space("".join(pieces))
 
 
 def markdown_to_plain(markdown: str) -> str:

@@ -94,7 +94,7 @@ def _apply(journal: dict, staging: Path, target: Path) -> None:
         if source.exists():
             destination = target / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, destination)
+            source.replace(destination)
     for relative in journal["remove"]:
         stale = target / relative
         if stale.is_file():
@@ -128,7 +128,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
         stream.write(data)
         stream.flush()
         os.fsync(stream.fileno())
-    os.replace(temporary, path)
+    temporary.replace(path)
 
 
 def build_site(config_file: Path, content: Path, site: Path) -> tuple[int, int]:
@@ -140,10 +140,14 @@ def build_site(config_file: Path, content: Path, site: Path) -> tuple[int, int]:
     shutil.rmtree(scratch, ignore_errors=True)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     try:
-        config = load_config(str(config_file), docs_dir=str(content.resolve()), site_dir=str(scratch.resolve()), strict=True)
+        config = load_config(
+            str(config_file), docs_dir=str(content.resolve()), site_dir=str(scratch.resolve()), strict=True
+        )
         build(config)
         rendered = {
-            path.relative_to(scratch).as_posix(): path.read_bytes() for path in sorted(scratch.rglob("*")) if path.is_file()
+            path.relative_to(scratch).as_posix(): path.read_bytes()
+            for path in sorted(scratch.rglob("*"))
+            if path.is_file()
         }
     except Exception as error:
         raise BuildError(f"MkDocs could not render the site ({error}); '{site}' is unchanged") from error

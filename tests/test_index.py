@@ -1,0 +1,26 @@
+from generator.index import build_topic_index
+
+
+def test_topic_pages_only_for_entities_in_two_articles(seed_corpus):
+    index = seed_corpus.index
+    putin = index.page_of("Vladimir Putin")
+    assert putin is not None and putin.slug == "people/vladimir-putin"
+    assert len(putin.articles) == 3
+    lavrov = next(t for t in index.topics if t.name == "Sergey Lavrov")
+    assert not lavrov.has_page and index.page_of("Sergey Lavrov") is None
+
+
+def test_topic_profile(seed_corpus):
+    kim = seed_corpus.index.page_of("Kim Jong Un")
+    assert kim.first_seen == "2023-09-13"
+    assert kim.last_seen == "2024-11-22"
+    assert "Vladimir Putin" in kim.co_mentioned
+    assert any("Kim" in b.sentence for b in kim.backlinks)
+    assert kim.quotes and all(q.speaker == "Kim Jong Un" for q in kim.quotes)
+
+
+def test_threshold_is_configurable(seed_corpus):
+    index = build_topic_index(seed_corpus.articles, seed_corpus.relations, min_articles=1)
+    assert all(t.has_page for t in index.topics)
+    slugs = [t.slug for t in index.topics]
+    assert len(slugs) == len(set(slugs))

@@ -1,0 +1,127 @@
+"""End to end: the shipped seeds build into the committed content/, deterministically."""
+
+import difflib
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.config import Settings
+from generator.pipeline import build
+from tests.conftest import ROOT, SEEDS, make_project
+
+BOILERPLATE = (
+    "CLICK HERE",
+    "Video Embed",
+    "Related Content",
+    "Leave a Reply",
+    "Your email address",
+    "GET CAUGHT UP",
+)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    paths = make_project(tmp_path_factory.mktemp("e2e"))
+    report = build(paths, Settings(), render_html=False)
+    return paths, report
+
+
+def test_builds_every_seed(built):
+    _, report = built
+    assert report.built == 3 and report.problems == ()
+
+
+def test_matches_the_committed_content(built, request):
+    """content/ is the product: regenerate it with `make content` after changing the generator."""
+    paths, _ = built
+    fresh, committed = _tree(paths.content), _tree(ROOT / "content")
+    if fresh != committed and request.config.getoption("--update-golden"):
+        shutil.rmtree(ROOT / "content")
+        shutil.copytree(paths.content, ROOT / "content")
+        return
+    for name in sorted(set(fresh) | set(committed)):
+        if fresh.get(name) != committed.get(name):
+            diff = difflib.unified_diff(
+                committed.get(name, b"").decode().splitlines(),
+                fresh.get(name, b"").decode().splitlines(),
+                lineterm="",
+            )
+            pytest.fail(
+                f"content/{name} differs from a fresh build (run `make content`):\n" + "\n".join(list(diff)[:40])
+            )
+
+
+def test_no_boilerplate_and_titles_present(built):
+    paths, _ = built
+    for name, data in _tree(paths.content).items():
+        text = data.decode()
+        for phrase in BOILERPLATE:
+            assert phrase not in text, (name, phrase)
+        if name.endswith(".md"):
+            assert text.startswith('---\ntitle: "') and '\ntitle: ""' not in text
+
+
+def test_every_page_is_reachable_from_the_home_page(built):
+    paths, _ = built
+    pages = {p for p in _tree(paths.content) if p.endswith(".md")}
+    linked = {"index.md", "timeline.md", "topics/index.md", "sources.md", "tags.md"}
+    frontier = list(linked)
+    import posixpath
+    import re
+
+    while frontier:
+        page = frontier.pop()
+        text = (paths.content / page).read_text()
+        for target in re.findall(r"\]\(([^)#\s]+\.md)", text):
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
+            if resolved not in linked:
+                linked.add(resolved)
+                frontier.append(resolved)
+    assert pages <= linked, pages - linked
+
+
+def test_second_build_is_byte_identical_and_rewrites_nothing(built):
+    paths, _ = built
+    before = _tree(paths.content)
+    report = build(paths, Settings(), render_html=False)
+    assert report.written == 0 and report.removed == 0
+    assert _tree(paths.content) == before
+
+
+def test_seed_order_does_not_change_output(built, tmp_path):
+    paths, _ = built
+    names = sorted(p.name for p in SEEDS.iterdir())
+    random.Random(7).shuffle(names)
+    shuffled = make_project(tmp_path / "shuffled", seeds=None)
+    for number, name in enumerate(names):
+        # Copy in a different order and with different timestamps.
+        target = shuffled.seeds / name
+        shutil.copy(SEEDS / name, target)
+        target.touch()
+        assert number >= 0
+    build(shuffled, Settings(), render_html=False)
+    assert _tree(shuffled.content) == _tree(paths.content)
+
+
+def test_removed_seed_removes_its_pages_only(tmp_path):
+    paths = make_project(tmp_path / "p")
+    build(paths, Settings(), render_html=False)
+    (paths.content / "my-notes.md").write_text("# Notes\n", encoding="utf-8")
+    (paths.seeds / "002_77f896a1f2bda597.txt").unlink()
+    report = build(paths, Settings(), render_html=False)
+    assert report.removed >= 1
+    assert not (paths.content / "articles" / "002-77f896a1f2bda597.md").exists()
+    assert (paths.content / "my-notes.md").exists()
+
+
+def test_seeds_are_never_modified(tmp_path):
+    paths = make_project(tmp_path / "p")
+    before = _tree(paths.seeds)
+    build(paths, Settings(), render_html=False)
+    assert _tree(paths.seeds) == before

@@ -1,0 +1,99 @@
+from generator.model import Article, DateEvidence, Entity, Sentence
+from generator.relate import are_versions, relate_articles
+
+
+def _by_source(corpus):
+    return {a.source[:3]: a.id for a in corpus.articles}
+
+
+def test_seed_000_and_003_are_versions_of_one_story(seed_corpus):
+    ids = _by_source(seed_corpus)
+    relations = seed_corpus.relations
+    assert relations.versions_of(ids["000"]) == (ids["003"],)
+    story = relations.story_of(ids["000"])
+    assert set(story.articles) == {ids["000"], ids["003"]}
+    # 003 says it is a developing story: it is the earlier version.
+    assert story.versions == ((ids["003"], ids["000"]),)
+
+
+def test_seed_002_is_the_next_story_on_the_same_storyline(seed_corpus):
+    ids = _by_source(seed_corpus)
+    relations = seed_corpus.relations
+    summit, visit = relations.story_of(ids["000"]), relations.story_of(ids["002"])
+    assert summit != visit
+    assert summit.storyline == visit.storyline
+    line = next(s for s in relations.storylines if s.id == summit.storyline)
+    assert line.stories == (summit.id, visit.id)
+
+
+def test_related_reading_has_reasons(seed_corpus):
+    ids = _by_source(seed_corpus)
+    related = seed_corpus.relations.related_to(ids["002"])
+    assert related, "002 has related reading"
+    assert all(r.target != ids["002"] for r in related)
+    assert "shares" in related[0].reason and "Kim Jong Un" in related[0].reason
+
+
+def _article(article_id: str, sentences: list[str], day: str | None = None, names=()) -> Article:
+    return Article(
+        id=article_id,
+        source=f"{article_id}.txt",
+        title=article_id,
+        dek=None,
+        date=DateEvidence(day, "test", day is None),
+        capture_date=None,
+        publisher=None,
+        authors=(),
+        contributors=(),
+        dateline=None,
+        developing=False,
+        paragraphs=tuple(sentences),
+        captions=(),
+        sentences=tuple(Sentence(s, i) for i, s in enumerate(sentences)),
+        entities=tuple(Entity(n, "person") for n in names),
+        mentions=(),
+        quotes=(),
+    )
+
+
+BASE = [
+    "The city council voted on Monday to close the old river bridge for repairs.",
+    "Engineers found deep cracks in two of the bridge supports during an inspection last month.",
+    "The closure is expected to last at least six months, the council said in a statement.",
+    "Drivers will be sent on a detour through the northern industrial estate meanwhile.",
+    "Local shop owners said they feared losing customers during the long closure period.",
+]
+
+
+def test_edited_article_is_a_version_but_a_same_topic_article_is_not():
+    edited = [
+        BASE[0].replace("Monday", "Tuesday"),
+        *BASE[1:4],
+        "A public meeting on the plans is set for next week.",
+    ]
+    other = [
+        "The county approved money on Friday to repair the old river bridge next year.",
+        "Officials said the bridge would stay open to traffic while the funding was arranged.",
+        "Residents have long complained about potholes on the approach roads to the bridge.",
+    ]
+    assert are_versions(_article("a", BASE), _article("b", edited))
+    assert not are_versions(_article("a", BASE), _article("c", other))
+
+
+def test_relations_are_symmetric_and_never_self():
+    unrelated = [
+        "The regional orchestra announced its spring programme of concerts on Thursday evening.",
+        "Tickets for the opening night sold out within an hour of going on sale online.",
+    ]
+    articles = [
+        _article("a", BASE, "2024-01-02"),
+        _article("b", BASE[:4], "2024-01-02"),
+        _article("c", unrelated, "2024-03-01"),
+    ]
+    relations = relate_articles(articles)
+    for article_id, related in relations.related:
+        assert all(r.target != article_id for r in related)
+    assert relations.versions_of("a") == ("b",)
+    assert relations.versions_of("b") == ("a",)
+    assert relations.versions_of("c") == ()
+    assert sorted(a for s in relations.stories for a in s.articles) == ["a", "b", "c"]

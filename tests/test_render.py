@@ -1,0 +1,69 @@
+import pytest
+
+from generator.render import render_site
+from generator.text import inline_html_to_markdown, md_escape
+
+
+@pytest.fixture(scope="module")
+def pages(seed_corpus):
+    return {str(page.path): page.text for page in render_site(seed_corpus)}
+
+
+def test_page_set(pages, seed_corpus):
+    for article in seed_corpus.articles:
+        assert f"articles/{article.id}.md" in pages
+    for story in seed_corpus.relations.stories:
+        assert f"stories/{story.id}.md" in pages
+    assert {"index.md", "topics/index.md", "timeline.md", "sources.md", "tags.md"} <= set(pages)
+    assert len(pages) <= 2 * len(seed_corpus.articles) + 25
+
+
+def test_front_matter_fields(pages, seed_corpus):
+    article = next(a for a in seed_corpus.articles if a.source.startswith("003"))
+    text = pages[f"articles/{article.id}.md"]
+    front = text.split("---")[1]
+    for field in ("title:", 'date: "2023-09-13"', 'publisher: "Washington Examiner"', "summary:", "tags:"):
+        assert field in front
+
+
+def test_key_points_link_to_paragraph_anchors(pages, seed_corpus):
+    article = next(a for a in seed_corpus.articles if a.source.startswith("000"))
+    text = pages[f"articles/{article.id}.md"]
+    for point in seed_corpus.brief(article.id).key_points:
+        assert f"(#p{point.paragraph + 1} " in text
+        assert f"{{ #p{point.paragraph + 1} }}" in text
+
+
+def test_story_page_shows_what_changed(pages, seed_corpus):
+    story = next(s for s in seed_corpus.relations.stories if len(s.articles) == 2)
+    text = pages[f"stories/{story.id}.md"]
+    assert "## Versions" in text and "What changed" in text
+    assert "**added:**" in text and "**removed:**" in text
+
+
+def test_first_mentions_link_to_topic_pages(pages, seed_corpus):
+    article = next(a for a in seed_corpus.articles if a.source.startswith("002"))
+    body = pages[f"articles/{article.id}.md"].split("## Article")[1]
+    assert body.count("](../topics/people/vladimir-putin.md)") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("[click](javascript:alert(1))", "\\[click\\](javascript:alert(1))"),
+        ("{: onclick=alert(1) }", "\\{: onclick=alert(1) \\}"),
+        ("# not a heading", "\\# not a heading"),
+        ("- not a list", "\\- not a list"),
+        ("a *b* _c_", "a \\*b\\* \\_c\\_"),
+    ],
+)
+def test_source_text_is_shown_literally(text, shown):
+    assert md_escape(text) == shown
+
+
+def test_inline_html_keeps_emphasis_and_drops_other_tags():
+    assert (
+        inline_html_to_markdown('Go <a href="javascript:x()">here</a> <b>now</b> <img src=x onerror=alert(1)>')
+        == "Go here **now**"
+    )

@@ -1,0 +1,102 @@
+import re
+
+import pytest
+
+from generator.config import Settings
+from generator.model import Article, DateEvidence, Sentence
+from generator.summarize import stands_alone, summarize_article
+
+NEEDS_CONTEXT = re.compile(r"^(He|She|They|It|This|But|And)\b")
+
+
+def _article(sentences: list[str]) -> Article:
+    return Article(
+        id="a",
+        source="a.txt",
+        title="t",
+        dek=None,
+        date=DateEvidence(None, "", True),
+        capture_date=None,
+        publisher=None,
+        authors=(),
+        contributors=(),
+        dateline=None,
+        developing=False,
+        paragraphs=tuple(sentences),
+        captions=(),
+        sentences=tuple(Sentence(text, i) for i, text in enumerate(sentences)),
+        entities=(),
+        mentions=(),
+        quotes=(),
+    )
+
+
+def _all_briefs(corpus):
+    return [(a, corpus.brief(a.id)) for a in corpus.articles]
+
+
+def test_every_seed_has_a_summary_and_three_to_five_points(seed_corpus):
+    for article, brief in _all_briefs(seed_corpus):
+        assert brief.summary, article.source
+        assert 3 <= len(brief.key_points) <= 5
+        assert len(brief.summary.split()) <= 35
+
+
+def test_every_line_is_a_sentence_of_its_article(seed_corpus):
+    for article, brief in _all_briefs(seed_corpus):
+        sentences = {s.text for s in article.sentences}
+        assert brief.summary in sentences
+        for point in brief.key_points:
+            assert point.text in sentences
+            assert point.text in article.paragraphs[point.paragraph].replace("\\", "")
+
+
+def test_key_points_are_in_source_order(seed_corpus):
+    for _, brief in _all_briefs(seed_corpus):
+        paragraphs = [p.paragraph for p in brief.key_points]
+        assert paragraphs == sorted(paragraphs)
+
+
+def test_no_line_breaks_the_rules(seed_corpus):
+    for _, brief in _all_briefs(seed_corpus):
+        for line in [brief.summary, *(p.text for p in brief.key_points)]:
+            assert not line.rstrip('”’"').endswith("?")
+            assert line.count("“") == line.count("”")
+            assert line[0] not in '“‘"'
+            assert not NEEDS_CONTEXT.match(line)
+            assert re.search(r"[.!][”’\"')]*$", line)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        ("The council voted to close the bridge on Monday.", True),
+        ("He added that the bridge would reopen in the spring.", False),
+        ("Will the bridge ever reopen for good this time?", False),
+        ("“We will reopen it,” the mayor said, “as soon as.", False),
+        ("“We will reopen it soon,” the mayor said on Monday.", False),
+        ("But the council voted to close the bridge on Monday.", False),
+        ("The council voted to close the bridge on", False),
+        ("Short one.", False),
+    ],
+)
+def test_stands_alone(sentence, ok):
+    assert stands_alone(sentence) is ok
+
+
+def test_summary_respects_the_word_limit():
+    long = "The council " + "really " * 40 + "voted on Monday."
+    article = _article(
+        [
+            long,
+            "The bridge will close for six months from the start of next week.",
+            "Engineers found cracks in two supports of the old bridge last year.",
+        ]
+    )
+    brief = summarize_article(article, Settings(summary_max_words=20))
+    assert len(brief.summary.split()) <= 20
+
+
+def test_no_usable_sentence_gives_an_empty_brief():
+    brief = summarize_article(_article(["He said so.", "Why not?"]), Settings())
+    assert brief.summary == "" and brief.key_points == ()

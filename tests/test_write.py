@@ -1,0 +1,88 @@
+import json
+import multiprocessing
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from generator.errors import BuildError
+from generator.model import OutputFile
+from generator.write import MANIFEST, build_lock, commit_tree, recover, write_content
+
+
+def _files(**pages: str) -> tuple[OutputFile, ...]:
+    return tuple(OutputFile(PurePosixPath(name.replace("__", "/") + ".md"), text) for name, text in pages.items())
+
+
+def test_writes_only_changed_files_and_removes_stale_ones(tmp_path: Path):
+    target = tmp_path / "content"
+    assert write_content(_files(a="one", b="two"), target) == (2, 0)
+    before = (target / "a.md").stat().st_mtime_ns
+    assert write_content(_files(a="one", c="three"), target) == (1, 1)
+    assert (target / "a.md").stat().st_mtime_ns == before
+    assert not (target / "b.md").exists()
+    assert json.loads((target / MANIFEST).read_text()) == ["a.md", "c.md"]
+
+
+def test_files_it_did_not_write_are_left_alone(tmp_path: Path):
+    target = tmp_path / "content"
+    target.mkdir()
+    (target / "notes.md").write_text("mine", encoding="utf-8")
+    write_content(_files(a="one"), target)
+    write_content(_files(b="two"), target)
+    assert (target / "notes.md").read_text() == "mine"
+
+
+@pytest.mark.parametrize("bad", ["../escape.md", "/etc/passwd", "a/../../b.md", ".hidden.md"])
+def test_refuses_paths_outside_the_folder(tmp_path: Path, bad: str):
+    with pytest.raises(BuildError, match="refusing to write outside"):
+        write_content((OutputFile(PurePosixPath(bad), "x"),), tmp_path / "content")
+
+
+def test_interrupted_commit_is_finished_by_the_next_run(tmp_path: Path):
+    target = tmp_path / "content"
+    commit_tree({"a.md": b"old", "b.md": b"old"}, target)
+    staging = tmp_path / ".content.staging"
+    staging.mkdir()
+    (staging / "00000000").write_bytes(b"new")
+    journal = {"moves": [["00000000", "a.md"]], "remove": ["b.md"], "manifest": ["a.md"]}
+    (staging / "journal.json").write_text(json.dumps(journal))
+    recover(target)
+    assert (target / "a.md").read_bytes() == b"new"
+    assert not (target / "b.md").exists()
+    assert not staging.exists()
+
+
+def test_commit_cut_off_before_its_journal_changes_nothing(tmp_path: Path):
+    target = tmp_path / "content"
+    commit_tree({"a.md": b"old"}, target)
+    staging = tmp_path / ".content.staging"
+    staging.mkdir()
+    (staging / "00000000").write_bytes(b"half")
+    recover(target)
+    assert (target / "a.md").read_bytes() == b"old"
+    assert not staging.exists()
+
+
+def _hold_lock(lock: str, ready, release) -> None:
+    with build_lock(Path(lock)):
+        ready.set()
+        release.wait(10)
+
+
+def test_second_build_is_refused_with_the_holder_named(tmp_path: Path):
+    lock = tmp_path / "build.lock"
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold_lock, args=(str(lock), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        with (
+            pytest.raises(BuildError, match=rf"another build is running \(pid {holder.pid} on"),
+            build_lock(lock),
+        ):
+            pass
+    finally:
+        release.set()
+        holder.join()
+    with build_lock(lock):
+        assert lock.exists()
