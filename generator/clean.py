@@ -295,10 +295,12 @@ def _is_dek(line: _Line, roles: list[str | None]) -> bool:
 def _is_subheading(index: int, lines: list[_Line], roles: list[str | None]) -> bool:
     """A short title inside the body, not next to furniture and followed by article text."""
     plain = lines[index].plain
-    if len(plain.split()) > 12 or plain.endswith((":", ",")):
+    if len(plain.split()) > 12 or plain.endswith((":", ",")) or not re.match(r"[A-Z0-9“\"‘']", plain):
         return False
     before = roles[index - 1] if index > 0 else None
-    after_line = lines[index + 1] if index + 1 < len(lines) else None
-    if before not in (None, "body", "subheading"):
+    if before not in (None, "body", "subheading") or index + 1 >= len(lines):
         return False
-    return after_line is not None and _reads_as_body(after_line) and not _is_shouting(after_line.plain)
+    after = lines[index + 1]
+    # The text it heads must be new: a repeat is dropped later and would leave the heading orphaned.
+    repeated = any(_key(line.plain) == _key(after.plain) for line in lines[: index + 1])
+    return _reads_as_body(after) and not _is_shouting(after.plain) and not repeated

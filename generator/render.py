@@ -14,7 +14,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -31,6 +31,7 @@ KIND_TITLES = {
     "theme": "Themes",
 }
 TAG_KINDS = ("person", "organization", "place")
+STYLESHEET = (Path(__file__).parent / "data" / "briefing.css").read_text(encoding="utf-8")
 MAX_TAGS = 8
 
 
@@ -115,6 +116,7 @@ def render_site(corpus: Corpus) -> tuple[OutputFile, ...]:
     emit("timeline.md", "timeline.md.j2", storylines=_timeline(corpus, story_views))
     emit("sources.md", "sources.md.j2", publishers=_publishers(corpus))
     emit("tags.md", "tags.md.j2")
+    pages.append(OutputFile(PurePosixPath("assets/briefing.css"), STYLESHEET))
     return tuple(sorted(pages, key=lambda page: page.path))
 
 
