@@ -71,7 +71,7 @@ BASELINE_ORDER = (
 TEXT_TARGET_F1 = 0.90
 WORST_PAGES = 10
 IN_TRUTH_SHARE = 0.5
-"""A line counts as article text when at least this share of its 4-grams occur in the true body."""
+"""A line counts as article text when at least this share of its 4-grams occur in the true body (role table only)."""
 
 PRF = tuple[float, float, float]
 
@@ -214,7 +214,7 @@ class Scorer:
 
     def __init__(self, module: ModuleType, pages: Sequence[Page]) -> None:
         self.prf: Callable[[list[tuple[str, str]]], PRF] = module.extraction_prf
-        self.shingles: Callable[[str], Counter] = module.shingles
+        self.shingles: Callable[..., Counter] = module.shingles
         self.pages = pages
 
     def corpus(self, predictions: Sequence[str], keep: Callable[[Page], bool] | None = None) -> PRF | None:
@@ -229,10 +229,14 @@ class Scorer:
             return None, 0.0, 0.0
         return self.prf([(prediction, truth)])
 
-    def in_truth(self, line: str, truth_grams: Counter) -> bool:
+    def in_truth(self, line: str, truth: str, truth_grams: Counter) -> bool:
+        """Most of the line's 4-grams occur in the truth; a line under 4 words must occur there whole."""
         grams = self.shingles(line)
         if not grams:
             return False
+        size = len(next(iter(grams)))
+        if size < 4:
+            return bool(grams & self.shingles(truth, size))
         return sum((grams & truth_grams).values()) >= IN_TRUTH_SHARE * sum(grams.values())
 
 
@@ -254,15 +258,18 @@ def print_table(title: str, runs: Sequence[Run], scorer: Scorer, target: Callabl
         print(f"{run.name:<38} {p:6.3f} {r:6.3f} {f:6.3f} {speed} {empty:5d}  {note}")
 
 
+def _english(page: Page) -> bool:
+    """English by html_lang, or unmarked (the benchmark's unmarked pages are mostly English)."""
+    return not page.lang or page.lang.lower().startswith("en")
+
+
 def print_language_split(run: Run, scorer: Scorer) -> None:
-    english = scorer.corpus(run.predictions, lambda page: page.lang.lower().startswith("en") or not page.lang)
-    other = scorer.corpus(run.predictions, lambda page: not (page.lang.lower().startswith("en") or not page.lang))
-    count = sum(not (p.lang.lower().startswith("en") or not p.lang) for p in scorer.pages)
     parts = []
-    if english:
-        parts.append(f"English or unmarked ({len(scorer.pages) - count}): F1 {english[2]:.3f}")
-    if other:
-        parts.append(f"other html_lang ({count}): F1 {other[2]:.3f}")
+    for label, keep in (("English or unmarked", _english), ("other html_lang", lambda page: not _english(page))):
+        count = sum(keep(page) for page in scorer.pages)
+        figures = scorer.corpus(run.predictions, keep)
+        if figures:
+            parts.append(f"{label} ({count}): P {figures[0]:.3f} R {figures[1]:.3f} F1 {figures[2]:.3f}")
     print(f"  {run.name} by page language: " + "; ".join(parts))
 
 
@@ -299,10 +306,11 @@ def print_roles(cleaned: Cleaned, scorer: Scorer) -> None:
             count = len(plain.split())
             lines[block.role] += 1
             words[block.role] += count
-            if scorer.in_truth(plain, truth_grams):
+            if scorer.in_truth(plain, page.truth, truth_grams):
                 true_lines[block.role] += 1
                 true_words[block.role] += count
     print("\n  line roles (kept = body, subheading); 'in truth' = most of the line's 4-grams are in articleBody")
+    print("  (a line under 4 words: its words occur together in articleBody)")
     print(f"  {'role':<14} {'kept':<4} {'lines':>6} {'in truth':>8} {'words':>7} {'in truth':>8}")
     for role, _ in lines.most_common():
         kept = "yes" if role in BODY_ROLES else "no"
