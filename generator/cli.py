@@ -15,7 +15,8 @@ from pathlib import Path
 from generator import __version__
 from generator.config import CONFIG_FILE, load_settings
 from generator.errors import BriefingError, BuildError, ConfigError
-from generator.pipeline import Paths, analyse_corpus, build
+from generator.executors import EXECUTORS
+from generator.pipeline import Paths, RunOptions, analyse_corpus, build
 from generator.render import Corpus, article_path
 from generator.text import markdown_to_plain
 
@@ -42,6 +43,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     build_parser.add_argument("--site", type=Path, help="folder for the HTML site (default: PROJECT/site)")
     build_parser.add_argument("--strict", action="store_true", help="fail (exit 1) if any seed cannot be used")
     build_parser.add_argument("--no-render", action="store_true", help="write content/ only; skip MkDocs")
+    build_parser.add_argument("--no-cache", action="store_true", help="analyse every article again, ignoring .cache/")
+    build_parser.add_argument(
+        "--executor", choices=EXECUTORS, default="local", help="where per-article work runs (default: local cores)"
+    )
+    build_parser.add_argument("--scheduler", help="Dask scheduler address for --executor dask, e.g. tcp://host:8786")
 
     serve_parser = commands.add_parser("serve", help="preview on 127.0.0.1 with live reload; rebuilds on seed changes")
     seeds_option(serve_parser)
@@ -89,12 +95,17 @@ def _print_problems(problems) -> None:
 
 
 def _build(args, paths: Paths, settings) -> int:
+    options = RunOptions(
+        use_cache=not args.no_cache,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
     try:
-        report = build(paths, settings, strict=args.strict, render_html=not args.no_render)
+        report = build(paths, settings, strict=args.strict, render_html=not args.no_render, options=options)
     except BuildError as error:
-        if args.strict:
-            _print_problems(analyse_problems(paths, settings))
-        raise error
+        _print_problems(error.problems)
+        raise
     _print_problems(report.problems)
     skipped = f", {len(report.problems)} skipped" if report.problems else ""
     print(
@@ -104,14 +115,8 @@ def _build(args, paths: Paths, settings) -> int:
     return 0
 
 
-def analyse_problems(paths: Paths, settings):
-    from generator.ingest import read_seeds
-
-    return read_seeds(paths.seeds, settings)[1]
-
-
 def _check(args, paths: Paths, settings) -> int:
-    corpus, problems = analyse_corpus(paths, settings)
+    corpus, problems = analyse_corpus(paths, settings, RunOptions(use_cache=False))
     _print_problems(problems)
     for article in corpus.articles:
         notes = []

@@ -17,6 +17,8 @@ from generator.errors import ConfigError
 log = logging.getLogger(__name__)
 
 CONFIG_FILE = "briefing.yml"
+PER_ARTICLE_OPTIONS = ("nlp_model", "boilerplate_phrases", "summary_max_words", "key_points")
+"""The options a cached per-article result depends on; the others only shape the corpus stages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,7 @@ class Settings:
 
     def fingerprint(self) -> str:
         """Hash of the options that change per-article results, for the cache key."""
-        data = json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
+        data = json.dumps({name: getattr(self, name) for name in PER_ARTICLE_OPTIONS}, sort_keys=True, default=list)
         return hashlib.blake2b(data.encode(), digest_size=8).hexdigest()
 
 

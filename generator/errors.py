@@ -20,3 +20,8 @@ class SeedError(BriefingError):
 
 class BuildError(BriefingError):
     """The build cannot go on (strict mode, a render failure, a held lock); nothing was replaced."""
+
+    def __init__(self, message: str, problems: tuple = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+        """The seed problems that stopped a strict build."""

@@ -93,6 +93,17 @@ def resolve_model(name: str) -> str:
     )
 
 
+def model_version(name: str) -> str:
+    """Name and version of the pipeline package and of spaCy: a new model means new results."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = resolve_model(name)
+    try:
+        return f"{package}-{version(package.replace('_', '-'))}-spacy-{version('spacy')}"
+    except PackageNotFoundError:
+        return f"{package}-unknown-spacy-{version('spacy')}"
+
+
 def load_pipeline(name: str) -> Language:
     import spacy
 

@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import sys
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.clean import chrome_lines, clean_article
+from generator import __version__
+from generator.analyse import Analysed, ArticleJob, Outcome
+from generator.cache import ResultCache
+from generator.clean import chrome_lines
 from generator.config import Settings, load_alias_tables
-from generator.errors import BuildError, SeedError
-from generator.extract import Aliases, article_text, build_aliases, extract_article
+from generator.errors import BuildError
+from generator.executors import run_jobs
 from generator.index import build_topic_index
 from generator.ingest import read_seeds
-from generator.model import Article, BuildReport, CleanArticle, Problem, RawArticle
-from generator.nlp import analyse, load_pipeline
+from generator.model import BuildReport, Problem, RawArticle
+from generator.nlp import model_version
 from generator.relate import relate_articles
 from generator.render import Corpus, render_site
-from generator.summarize import summarize_article
-from generator.text import slugify
+from generator.text import normalize_space, slugify
 from generator.write import build_lock, build_site, recover, write_content
 
 log = logging.getLogger(__name__)
+
+PROGRESS_FROM = 50
+"""Show a progress bar when at least this many articles need work."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,40 +46,62 @@ class Paths:
         return self.project / "mkdocs.yml"
 
     @property
+    def cache_dir(self) -> Path:
+        return self.project / ".cache"
+
+    @property
     def lock(self) -> Path:
-        return self.project / ".cache" / "build.lock"
+        return self.cache_dir / "build.lock"
 
 
-def analyse_corpus(paths: Paths, settings: Settings) -> tuple[Corpus, tuple[Problem, ...]]:
-    """Read, clean, extract, summarize, relate and index every seed; writes nothing."""
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How the per-article work runs; none of this changes what is built."""
+
+    use_cache: bool = True
+    executor: str = "local"
+    scheduler: str | None = None
+    progress: bool = False
+
+
+def analyse_corpus(
+    paths: Paths, settings: Settings, options: RunOptions = RunOptions()
+) -> tuple[Corpus, tuple[Problem, ...]]:
+    """Read, clean, extract, summarize, relate and index every seed; writes nothing but the cache."""
     # 1. Ingest: every seed file, decoded; unusable files become problems.
     raws, problems = read_seeds(paths.seeds, settings)
-    # 2. Clean: lines that recur across files are site chrome.
-    chrome = chrome_lines(raws)
-    cleaned, more_problems = _clean_all(raws, chrome, settings)
-    problems += more_problems
-    # 3. Extract: who, where, when and who said what, with spaCy.
-    aliases = build_aliases(*load_alias_tables(paths.project, settings))
-    articles = _extract_all(cleaned, raws, aliases, settings)
-    # 4. Summarize each article from its own sentences.
-    briefs = tuple((a.id, summarize_article(a, settings)) for a in articles)
+    # 2-4. Clean, extract, summarize each article, on every core, reusing cached results.
+    alias_tables = load_alias_tables(paths.project, settings)
+    jobs = article_jobs(raws)
+    outcomes = _outcomes(jobs, settings, alias_tables, paths, options)
+    analysed, more_problems = _built_once([o for o in outcomes if isinstance(o, Analysed)])
+    problems += tuple(o for o in outcomes if isinstance(o, Problem)) + more_problems
+    articles = tuple(a.article for a in analysed)
+    briefs = tuple((a.article.id, a.brief) for a in analysed)
     # 5. Relate: versions, stories, storylines, related reading.
     relations = relate_articles(articles, settings.related_count)
     # 6. Index: a topic per canonical entity.
     index = build_topic_index(articles, relations, settings.topic_page_min_articles)
-    corpus = Corpus(tuple(articles), briefs, relations, index, settings.site_title)
+    corpus = Corpus(articles, briefs, relations, index, settings.site_title)
     return corpus, tuple(sorted(problems, key=lambda p: p.source))
 
 
-def build(paths: Paths, settings: Settings, *, strict: bool = False, render_html: bool = True) -> BuildReport:
+def build(
+    paths: Paths,
+    settings: Settings,
+    *,
+    strict: bool = False,
+    render_html: bool = True,
+    options: RunOptions = RunOptions(),
+) -> BuildReport:
     """Generate content/ and render site/; under --strict any problem stops the build before a write."""
     started = time.monotonic()
     with build_lock(paths.lock):
         recover(paths.content)
         recover(paths.site)
-        corpus, problems = analyse_corpus(paths, settings)
+        corpus, problems = analyse_corpus(paths, settings, options)
         if strict and problems:
-            raise BuildError(f"{len(problems)} seed(s) could not be used (strict mode); nothing was written")
+            raise BuildError(f"{len(problems)} seed(s) could not be used (strict mode); nothing was written", problems)
         if not corpus.articles:
             raise BuildError(f"no usable article in '{paths.seeds}'; nothing was written")
         # 7. Render every page from the templates.
@@ -83,26 +113,104 @@ def build(paths: Paths, settings: Settings, *, strict: bool = False, render_html
     return BuildReport(len(corpus.articles), problems, written, removed, time.monotonic() - started)
 
 
-def _clean_all(
-    raws: Sequence[RawArticle], chrome: frozenset[str], settings: Settings
-) -> tuple[list[CleanArticle], tuple[Problem, ...]]:
-    """Clean each article; the same text twice is built once and reported."""
-    cleaned: list[CleanArticle] = []
+def article_jobs(raws: Sequence[RawArticle]) -> list[ArticleJob]:
+    """One job per article, with the site chrome that concerns it and its page name."""
+    chrome = chrome_lines(tuple(raws))
+    ids = article_ids([raw.source for raw in raws])
+    jobs = []
+    for raw in raws:
+        keys = () if raw.kind == "html" else {normalize_space(line).lower() for line in raw.text.split("\n")}
+        own = tuple(sorted(key for key in keys if key in chrome))
+        jobs.append(ArticleJob(raw, own, ids[raw.source]))
+    return jobs
+
+
+def job_key(job: ArticleJob, fingerprint: str) -> str:
+    data = json.dumps(
+        [fingerprint, job.raw.source, job.raw.kind, job.raw.digest, job.raw.meta, job.chrome, job.article_id]
+    )
+    return hashlib.blake2b(data.encode("utf-8"), digest_size=20).hexdigest()
+
+
+def _outcomes(
+    jobs: list[ArticleJob],
+    settings: Settings,
+    alias_tables: list[dict[str, list[str]]],
+    paths: Paths,
+    options: RunOptions,
+) -> list[Outcome]:
+    """Cached results where the inputs are unchanged; the rest computed and cached."""
+    fingerprint = json.dumps([__version__, settings.fingerprint(), model_version(settings.nlp_model), alias_tables])
+    keys = [job_key(job, fingerprint) for job in jobs]
+    cache = ResultCache(paths.cache_dir / "articles.sqlite") if options.use_cache else None
+    try:
+        found = cache.get_many(keys) if cache else {}
+        todo = [(key, job) for key, job in zip(keys, jobs, strict=True) if key not in found]
+        with _progress(len(todo), options.progress) as advance:
+            computed = run_jobs(
+                [job for _, job in todo],
+                settings,
+                alias_tables,
+                executor=options.executor,
+                scheduler=options.scheduler,
+                advance=advance,
+            )
+        fresh = {key: outcome for (key, _), outcome in zip(todo, computed, strict=True)}
+        if cache:
+            cache.put_many(fresh)
+            cache.keep_only(keys)
+    finally:
+        if cache:
+            cache.close()
+    if todo:
+        log.info("analysed %d of %d articles (%d from the cache)", len(todo), len(jobs), len(jobs) - len(todo))
+    return [found.get(key) or fresh[key] for key in keys]
+
+
+def _progress(total: int, wanted: bool):
+    """A progress bar on stderr for long runs; a no-op otherwise."""
+    if not wanted or total < PROGRESS_FROM:
+        return nullcontext(None)
+    return _ProgressBar(total)
+
+
+class _ProgressBar:
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.total = total
+        self.bar = Progress(
+            TextColumn("analysing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+        )
+
+    def __enter__(self):
+        self.bar.start()
+        task = self.bar.add_task("articles", total=self.total)
+        return lambda count: self.bar.advance(task, count)
+
+    def __exit__(self, *exc) -> None:
+        self.bar.stop()
+
+
+def _built_once(analysed: list[Analysed]) -> tuple[list[Analysed], tuple[Problem, ...]]:
+    """The same article text twice is built once, and the copy reported."""
+    kept: list[Analysed] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    for raw in raws:
-        try:
-            clean = clean_article(raw, chrome, settings)
-        except SeedError as error:
-            problems.append(Problem(error.source, error.reason))
-            continue
-        fingerprint = hashlib.blake2b("\n".join(clean.paragraphs).encode(), digest_size=16).hexdigest()
+    for item in sorted(analysed, key=lambda a: a.article.source):
+        fingerprint = hashlib.blake2b("\n".join(item.article.paragraphs).encode(), digest_size=16).hexdigest()
         if fingerprint in seen:
-            problems.append(Problem(raw.source, f"same article text as '{seen[fingerprint]}'; built once"))
+            problems.append(Problem(item.article.source, f"same article text as '{seen[fingerprint]}'; built once"))
             continue
-        seen[fingerprint] = raw.source
-        cleaned.append(clean)
-    return cleaned, tuple(problems)
+        seen[fingerprint] = item.article.source
+        kept.append(item)
+    return kept, tuple(problems)
 
 
 def article_ids(sources: Sequence[str]) -> dict[str, str]:
@@ -119,16 +227,3 @@ def article_ids(sources: Sequence[str]) -> dict[str, str]:
         used.add(candidate)
         ids[source] = candidate
     return ids
-
-
-def _extract_all(
-    cleaned: list[CleanArticle], raws: Sequence[RawArticle], aliases: Aliases, settings: Settings
-) -> list[Article]:
-    digests = {raw.source: raw.digest for raw in raws}
-    ids = article_ids([c.source for c in cleaned])
-    nlp = load_pipeline(settings.nlp_model)
-    docs = analyse(nlp, (article_text(c) for c in cleaned), processes=1)
-    return [
-        extract_article(clean, doc, aliases, ids[clean.source], digests.get(clean.source, ""))
-        for clean, doc in zip(cleaned, docs, strict=True)
-    ]

@@ -39,3 +39,4 @@ def test_invalid_yaml_is_an_error(tmp_path: Path):
 def test_fingerprint_changes_with_options():
     assert Settings().fingerprint() != Settings(key_points=5).fingerprint()
     assert Settings().fingerprint() == Settings().fingerprint()
+    assert Settings().fingerprint() == Settings(processes=2, site_title="Desk").fingerprint()

@@ -1,0 +1,85 @@
+"""Incremental builds: a changed article costs work for that article only; a bad cache is never trusted."""
+
+import logging
+import sqlite3
+
+import pytest
+
+from generator.config import Settings
+from generator.pipeline import RunOptions, build
+
+
+def _analysed(caplog) -> str:
+    return " ".join(r.getMessage() for r in caplog.records if r.getMessage().startswith("analysed"))
+
+
+def test_warm_build_reuses_every_result(project, caplog):
+    caplog.set_level(logging.INFO)
+    build(project, Settings(), render_html=False)
+    assert "analysed 3 of 3 articles" in _analysed(caplog)
+    caplog.clear()
+    report = build(project, Settings(), render_html=False)
+    assert _analysed(caplog) == ""
+    assert report.written == 0
+
+
+def test_one_changed_article_is_the_only_one_analysed_again(project, caplog):
+    build(project, Settings(), render_html=False)
+    seed = project.seeds / "002_77f896a1f2bda597.txt"
+    seed.write_text(
+        seed.read_text(encoding="utf-8") + "\nThe talks ended on Thursday, officials said.\n", encoding="utf-8"
+    )
+    caplog.set_level(logging.INFO)
+    report = build(project, Settings(), render_html=False)
+    assert "analysed 1 of 3 articles (2 from the cache)" in _analysed(caplog)
+    assert report.written >= 1
+
+
+def test_changed_options_invalidate_the_cache(project, caplog):
+    build(project, Settings(), render_html=False)
+    caplog.set_level(logging.INFO)
+    build(project, Settings(key_points=3), render_html=False)
+    assert "analysed 3 of 3 articles" in _analysed(caplog)
+
+
+def test_cached_and_fresh_builds_are_identical(project, tmp_path):
+    build(project, Settings(), render_html=False)
+    warm = {p.name: p.read_bytes() for p in project.content.rglob("*.md")}
+    build(project, Settings(), render_html=False, options=RunOptions(use_cache=False))
+    assert {p.name: p.read_bytes() for p in project.content.rglob("*.md")} == warm
+
+
+def test_corrupt_cache_file_is_rebuilt(project, caplog):
+    build(project, Settings(), render_html=False)
+    (project.cache_dir / "articles.sqlite").write_bytes(b"this is not a database" * 100)
+    caplog.set_level(logging.INFO)
+    build(project, Settings(), render_html=False)
+    assert "unreadable or old" in caplog.text
+    assert "analysed 3 of 3 articles" in _analysed(caplog)
+
+
+@pytest.mark.parametrize(
+    "damage", ["UPDATE results SET payload = substr(payload, 2)", "UPDATE results SET checksum = 'x'"]
+)
+def test_damaged_rows_are_recomputed(project, caplog, damage):
+    build(project, Settings(), render_html=False)
+    with sqlite3.connect(project.cache_dir / "articles.sqlite") as connection:
+        connection.execute(damage)
+    caplog.set_level(logging.INFO)
+    build(project, Settings(), render_html=False)
+    assert "analysed 3 of 3 articles" in _analysed(caplog)
+
+
+def test_pool_and_in_process_give_the_same_result(project, tmp_path):
+    from generator.pipeline import analyse_corpus
+    from tests.conftest import make_project
+
+    many = make_project(tmp_path / "many", seeds=None)
+    for copy in range(10):
+        for seed in project.seeds.iterdir():
+            text = seed.read_text(encoding="utf-8").replace("Putin", f"Putin{copy}" if copy else "Putin")
+            (many.seeds / f"{copy:02d}-{seed.name}").write_text(text, encoding="utf-8")
+    pooled, _ = analyse_corpus(many, Settings(processes=2), RunOptions(use_cache=False))
+    single, _ = analyse_corpus(many, Settings(processes=1), RunOptions(use_cache=False))
+    assert pooled.articles == single.articles
+    assert pooled.briefs == single.briefs
