@@ -20,6 +20,10 @@ from generator.summarize import summarize_article
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
+
+PIECE_CHARS = 100_000
+"""spaCy's NER is given at most this many characters at once (its own limit is a million)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +57,46 @@ def analyse_articles(
 ) -> list[Outcome]:
     """Clean, extract and summarize each job's article; an unusable one becomes a Problem."""
     aliases = build_aliases(*alias_tables)
-    cleaned = []
-    outcomes: list[Outcome | None] = []
+    nlp = _pipeline(settings.nlp_model)
+    outcomes: list[Outcome] = []
     for job in jobs:
         try:
-            cleaned.append((len(outcomes), job, clean_article(job.raw, frozenset(job.chrome), settings)))
-            outcomes.append(None)
+            clean = clean_article(job.raw, frozenset(job.chrome), settings)
+            doc = analyse_text(nlp, article_text(clean))
+            article = extract_article(clean, doc, aliases, job.article_id, job.raw.digest)
+            outcomes.append(Analysed(article, summarize_article(article, settings)))
         except SeedError as error:
             outcomes.append(Problem(error.source, error.reason))
-    nlp = _pipeline(settings.nlp_model)
-    docs = nlp.pipe((article_text(clean) for _, _, clean in cleaned), batch_size=64)
-    for (position, job, clean), doc in zip(cleaned, docs, strict=True):
-        article = extract_article(clean, doc, aliases, job.article_id, job.raw.digest)
-        outcomes[position] = Analysed(article, summarize_article(article, settings))
-    return [outcome for outcome in outcomes if outcome is not None]
+        except (RecursionError, MemoryError, ValueError) as error:
+            # A pathological page (nesting thousands deep, a parser limit) costs that article, not the build.
+            outcomes.append(Problem(job.raw.source, f"could not be analysed ({type(error).__name__}: {error})"[:300]))
+    return outcomes
+
+
+def analyse_text(nlp: Language, text: str) -> Doc:
+    """spaCy's analysis of any length of text: long texts go through in pieces and are joined again."""
+    if len(text) <= PIECE_CHARS:
+        return nlp(text)
+    from spacy.tokens import Doc
+
+    pieces = _pieces(text)
+    doc = Doc.from_docs(list(nlp.pipe(pieces, batch_size=8)), ensure_whitespace=False)
+    if doc.text != text:
+        raise ValueError("text could not be analysed in pieces")
+    return doc
+
+
+def _pieces(text: str) -> list[str]:
+    """Cut at paragraph breaks, else at a space, keeping the separators so the pieces join back exactly."""
+    pieces = []
+    start = 0
+    while len(text) - start > PIECE_CHARS:
+        window = text[start : start + PIECE_CHARS]
+        cut = window.rfind("\n\n")
+        cut = cut + 2 if cut > PIECE_CHARS // 2 else window.rfind(" ") + 1
+        if cut <= 0:
+            cut = PIECE_CHARS
+        pieces.append(text[start : start + cut])
+        start += cut
+    pieces.append(text[start:])
+    return pieces

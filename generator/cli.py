@@ -75,6 +75,8 @@ def _paths(args: argparse.Namespace) -> Paths:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
+    for chatty in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         settings = load_settings(args.config or args.project / CONFIG_FILE)
         paths = _paths(args)

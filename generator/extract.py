@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -195,7 +196,7 @@ def extract_article(clean: CleanArticle, doc: Doc, aliases: Aliases, article_id:
         entities=entities,
         mentions=mentions,
         quotes=quotes,
-        url=meta.get("url") or None,
+        url=_web_address(meta.get("url", "")),
         digest=digest,
     )
 
@@ -214,22 +215,20 @@ def _paragraph_starts(plain: list[str]) -> list[int]:
 
 
 def _paragraph_at(starts: list[int], offset: int) -> int:
-    index = 0
-    for i, start in enumerate(starts):
-        if start <= offset:
-            index = i
-    return index
+    return max(0, bisect.bisect_right(starts, offset) - 1)
 
 
 def _sentences(doc: Doc, plain: list[str]) -> list[Sentence]:
     starts = _paragraph_starts(plain)
+    full = doc.text
     found = []
     for start, end in sentence_spans(doc):
-        for piece in doc.text[start:end].split(PARAGRAPH_SEPARATOR):
+        offset = start
+        for piece in full[start:end].split(PARAGRAPH_SEPARATOR):
             text = normalize_space(piece)
             if text:
-                offset = doc.text.find(piece.strip(), start)
-                found.append(Sentence(text, _paragraph_at(starts, offset)))
+                found.append(Sentence(text, _paragraph_at(starts, offset + len(piece) - len(piece.lstrip()))))
+            offset += len(piece) + len(PARAGRAPH_SEPARATOR)
     return found
 
 
@@ -315,6 +314,9 @@ def _ranked_entities(mentions: list[_RawMention], canonical: dict[tuple[str, str
 def _first_mentions(
     mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity], sentences: list[Sentence]
 ) -> tuple[Mention, ...]:
+    by_paragraph: dict[int, list[str]] = {}
+    for s in sentences:
+        by_paragraph.setdefault(s.paragraph, []).append(s.text)
     seen: set[str] = set()
     found = []
     for m in mentions:
@@ -322,7 +324,7 @@ def _first_mentions(
         if name in seen:
             continue
         seen.add(name)
-        sentence = next((s.text for s in sentences if s.paragraph == m.paragraph and m.surface in s.text), "")
+        sentence = next((text for text in by_paragraph.get(m.paragraph, ()) if m.surface in text), "")
         found.append(Mention(name, m.paragraph, m.surface, sentence))
     return tuple(found)
 
@@ -331,11 +333,16 @@ def _quotes(
     sentences: list[Sentence], mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity]
 ) -> tuple[Quote, ...]:
     """Every quotation with its speaker: the person or body the attribution names, else None."""
-    speakers = [(canonical[(m.name, m.kind)].name, m) for m in mentions if m.kind in ("person", "organization")]
+    by_paragraph: dict[int, list[tuple[str, _RawMention]]] = {}
+    for m in mentions:
+        if m.kind in ("person", "organization"):
+            by_paragraph.setdefault(m.paragraph, []).append((canonical[(m.name, m.kind)].name, m))
     quotes: list[Quote] = []
     last_speaker: str | None = None
     pending_colon: str | None = None
     for index, sentence in enumerate(sentences):
+        # Attributions name someone in the same paragraph or the one before: look no further.
+        speakers = by_paragraph.get(sentence.paragraph - 1, []) + by_paragraph.get(sentence.paragraph, [])
         spans = [
             (match.start(), match.end(), match.group(1) or match.group(2)) for match in _QUOTED.finditer(sentence.text)
         ]
@@ -497,6 +504,12 @@ def _contributors(blocks: tuple[Block, ...]) -> tuple[str, ...]:
             if _NAME.match(name) and name not in names:
                 names.append(name)
     return tuple(names)
+
+
+def _web_address(url: str) -> str | None:
+    """Only an http(s) address is a link to the original; anything else (javascript:, data:) is dropped."""
+    url = url.strip()
+    return url if re.match(r"https?://[^\s<>\"']+$", url, re.IGNORECASE) else None
 
 
 def _dateline(plain: list[str]) -> str | None:

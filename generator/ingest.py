@@ -23,6 +23,7 @@ import yaml
 from generator.config import Settings
 from generator.errors import SeedError
 from generator.model import Problem, RawArticle
+from generator.text import normalize_space, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,10 @@ def _decode(data: bytes, source: str) -> str:
             except UnicodeDecodeError as error:
                 raise SeedError(source, f"undecodable: starts with a {encoding} mark but {error.reason}") from None
     if b"\x00" in data:
-        raise SeedError(source, "binary file (NUL bytes), not text")
+        guess = charset_normalizer.from_bytes(data).best()
+        if guess is None or not (guess.encoding or "").startswith(("utf_16", "utf_32")):
+            raise SeedError(source, "binary file (NUL bytes), not text")
+        return str(guess)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -178,7 +182,7 @@ def _meta_pairs(data: dict) -> tuple[tuple[str, str], ...]:
             continue
         if isinstance(value, list):
             value = "; ".join(str(item) for item in value)
-        pairs.append(("authors" if key == "author" else key, str(value)))
+        pairs.append(("authors" if key == "author" else key, normalize_space(strip_controls(str(value)))))
     return tuple(pairs)
 
 

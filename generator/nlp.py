@@ -118,17 +118,17 @@ def analyse(nlp: Language, texts: Iterable[str], processes: int = 1) -> Iterator
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of sentences, after the abbreviation and quotation repairs."""
+    text = doc.text  # built from the tokens on every access: read it once
     spans: list[tuple[int, int]] = []
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char
-        text = doc.text[start:end].strip()
-        if not text:
+        if not text[start:end].strip():
             continue
-        if spans and _joins_previous(doc.text[spans[-1][0] : spans[-1][1]], doc.text[spans[-1][1] : start]):
+        if spans and _joins_previous(text[spans[-1][0] : spans[-1][1]], text[spans[-1][1] : start]):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
-    return [_trim(doc.text, start, end) for start, end in spans]
+    return [_trim(text, start, end) for start, end in spans]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -8,6 +8,7 @@ logic beyond loops; links, grouping and sorting are worked out here.
 from __future__ import annotations
 
 import difflib
+import html
 import itertools
 import json
 import posixpath
@@ -20,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from generator.index import KIND_FOLDERS
 from generator.model import Article, Brief, OutputFile, Relations, Story, Topic, TopicIndex
-from generator.text import markdown_to_plain, md_escape
+from generator.text import markdown_to_plain, md_escape, strip_controls
 
 KIND_TITLES = {
     "person": "People",
@@ -65,6 +66,11 @@ def storyline_anchor(storyline_id: str) -> str:
     return storyline_id
 
 
+def front_matter_value(value: str) -> str:
+    """A quoted YAML string that the theme can put in HTML as is: MkDocs' templates do not escape titles."""
+    return json.dumps(html.escape(strip_controls(str(value)), quote=True), ensure_ascii=False)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("generator", "templates"),
@@ -74,8 +80,8 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters["md"] = lambda value: md_escape(str(value))
-    env.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)
+    env.filters["md"] = lambda value: md_escape(strip_controls(str(value)))
+    env.filters["yaml"] = front_matter_value
     env.globals.update(article_path=article_path, story_path=story_path, topic_path=topic_path)
     return env
 
@@ -146,14 +152,10 @@ def _linked_paragraphs(article: Article, index: TopicIndex) -> list[str]:
 
 
 def _free_position(paragraph: str, surface: str) -> int | None:
-    """Where the words stand outside any link already made."""
-    for match in re.finditer(re.escape(surface), paragraph):
-        before = paragraph[: match.start()]
-        if (
-            before.count("[") == before.count("]")
-            and not re.search(r"\w$", before)
-            and not re.match(r"\w", paragraph[match.end() :])
-        ):
+    """Where the words stand as whole words outside any link already made (one pass over the paragraph)."""
+    pattern = re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)|(?<!\\)\[[^\]]*\]\([^)]*\)")
+    for match in pattern.finditer(paragraph):
+        if not match.group(0).startswith("["):
             return match.start()
     return None
 

@@ -18,6 +18,8 @@ from generator.model import Article, Brief, KeyPoint, Sentence
 DAMPING = 0.85
 LEAD_WEIGHT = 0.5
 """How much the lead's position counts beside centrality: news puts the gist first."""
+MAX_CANDIDATES = 300
+"""News puts what matters first; past this many sentences the similarity graph only costs memory."""
 REDUNDANCY = 0.6
 """MMR trade-off: higher keeps more central sentences, lower more varied ones."""
 
@@ -32,7 +34,7 @@ _CLOSE_QUOTES = '”’"'
 
 def summarize_article(article: Article, settings: Settings) -> Brief:
     """The most central standalone sentence as the summary, the next few as key points in source order."""
-    candidates = [s for s in article.sentences if stands_alone(s.text)]
+    candidates = [s for s in article.sentences if stands_alone(s.text)][:MAX_CANDIDATES]
     if not candidates:
         return Brief(summary="", key_points=())
     scores = _scores([s.text for s in candidates])

@@ -62,12 +62,19 @@ def markdown_to_plain(markdown: str) -> str:
     return normalize_space(html.unescape(text))
 
 
+_RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul", "index", "404", "assets", "search", "tags"]
+    + [f"com{n}" for n in range(10)]
+    + [f"lpt{n}" for n in range(10)]
+)
+
+
 def slugify(text: str, max_length: int = 80) -> str:
-    """A lowercase ASCII slug that is safe as a file name on every system."""
+    """A lowercase ASCII slug that is safe as a file name on every system and clashes with no site page."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    slug = slug[:max_length].rstrip("-")
-    return slug or "untitled"
+    slug = slug[:max_length].rstrip("-") or "untitled"
+    return f"{slug}-page" if slug in _RESERVED_NAMES else slug
 
 
 def words(text: str) -> list[str]:
