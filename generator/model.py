@@ -151,6 +151,15 @@ class Brief:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryFact:
+    """One sentence of a story's briefing, with every article that says it."""
+
+    text: str
+    articles: tuple[str, ...]
+    """Article ids, the one the sentence is quoted from first."""
+
+
+@dataclass(frozen=True, slots=True)
 class Related:
     target: str
     """Article id."""

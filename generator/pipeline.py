@@ -25,6 +25,7 @@ from generator.model import BuildReport, Problem, RawArticle
 from generator.nlp import model_version
 from generator.relate import relate_articles
 from generator.render import Corpus, render_site
+from generator.summarize import summarize_story
 from generator.text import normalize_space, slugify
 from generator.write import build_lock, build_site, recover, write_content
 
@@ -80,9 +81,13 @@ def analyse_corpus(
     briefs = tuple((a.article.id, a.brief) for a in analysed)
     # 5. Relate: versions, stories, storylines, related reading.
     relations = relate_articles(articles, settings.related_count)
-    # 6. Index: a topic per canonical entity.
+    # 6. Index: a topic per canonical entity; and a briefing per story, across its articles.
     index = build_topic_index(articles, relations, settings.topic_page_min_articles)
-    corpus = Corpus(articles, briefs, relations, index, settings.site_title)
+    brief_of, article_of = dict(briefs), {a.id: a for a in articles}
+    story_facts = tuple(
+        (s.id, summarize_story([article_of[i] for i in s.articles[::-1]], brief_of)) for s in relations.stories
+    )
+    corpus = Corpus(articles, briefs, relations, index, settings.site_title, story_facts)
     return corpus, tuple(sorted(problems, key=lambda p: p.source))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from generator.index import KIND_FOLDERS
-from generator.model import Article, Brief, OutputFile, Relations, Story, Topic, TopicIndex
+from generator.model import Article, Brief, OutputFile, Relations, Story, StoryFact, Topic, TopicIndex
 from generator.text import markdown_to_plain, md_escape, strip_controls
 
 KIND_TITLES = {
@@ -45,6 +45,8 @@ class Corpus:
     relations: Relations
     index: TopicIndex
     site_title: str
+    story_facts: tuple[tuple[str, tuple[StoryFact, ...]], ...] = ()
+    """Story id -> its briefing across articles."""
 
     def brief(self, article_id: str) -> Brief:
         return dict(self.briefs)[article_id]
@@ -185,8 +187,13 @@ def _story_view(story: Story, corpus: Corpus, by_id: dict[str, Article]) -> dict
     for group in story.versions:
         for older, newer in itertools.pairwise(group):
             changes.append((by_id[older], by_id[newer], paragraph_changes(by_id[older], by_id[newer])))
+    facts = [
+        (fact.text, [(by_id[i], n + 1) for n, i in enumerate(story.articles) if i in fact.articles])
+        for fact in dict(corpus.story_facts).get(story.id, ())
+    ]
     return {
         "story": story,
+        "facts": facts if len(story.articles) > 1 else [],
         "lead": lead,
         "brief": corpus.brief(lead.id) if lead else None,
         "articles": [(by_id[i], corpus.brief(i), _date(corpus, by_id[i])) for i in story.articles],

@@ -8,19 +8,20 @@ same thing. A sentence that cannot stand alone is never picked.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from generator.config import Settings
-from generator.model import Article, Brief, KeyPoint, Sentence
+from generator.model import Article, Brief, KeyPoint, Sentence, StoryFact
 
 DAMPING = 0.85
-LEAD_WEIGHT = 0.5
+LEAD_WEIGHT = 0.2
 """How much the lead's position counts beside centrality: news puts the gist first."""
 MAX_CANDIDATES = 300
 """News puts what matters first; past this many sentences the similarity graph only costs memory."""
-REDUNDANCY = 0.6
+REDUNDANCY = 0.8
 """MMR trade-off: higher keeps more central sentences, lower more varied ones."""
 
 _NEEDS_CONTEXT = re.compile(
@@ -34,16 +35,48 @@ _CLOSE_QUOTES = '”’"'
 
 def summarize_article(article: Article, settings: Settings) -> Brief:
     """The most central standalone sentence as the summary, the next few as key points in source order."""
-    candidates = [s for s in article.sentences if stands_alone(s.text)][:MAX_CANDIDATES]
-    if not candidates:
+    sentences = article.sentences[:MAX_CANDIDATES]
+    eligible = [i for i, s in enumerate(sentences) if stands_alone(s.text)]
+    if not eligible:
         return Brief(summary="", key_points=())
-    scores = _scores([s.text for s in candidates])
+    # Centrality is measured over every sentence, so a point the article makes in a quote still counts.
+    all_scores = _scores([s.text for s in sentences])
+    candidates = [sentences[i] for i in eligible]
+    scores = all_scores[eligible]
     fitting = [i for i, s in enumerate(candidates) if len(s.text.split()) <= settings.summary_max_words]
     pool = fitting or [min(range(len(candidates)), key=lambda i: len(candidates[i].text.split()))]
     summary_index = max(pool, key=lambda i: (scores[i], -i))
     chosen = _mmr(candidates, scores, settings.key_points, exclude=summary_index)
     points = tuple(KeyPoint(candidates[i].text, candidates[i].paragraph) for i in sorted(chosen))
     return Brief(summary=candidates[summary_index].text, key_points=points)
+
+
+def summarize_story(articles: Sequence[Article], briefs: Mapping[str, Brief], limit: int = 6) -> tuple[StoryFact, ...]:
+    """A briefing across a story's articles: each fact once, with every article that states it.
+
+    The facts are the articles' own summaries and key points, taken in turn from each article;
+    a sentence that shares most of its words with one already taken is the same fact. Its sources
+    are all the articles with such a sentence anywhere in their text.
+    """
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"\w+", text.lower()))
+
+    def same(a: set[str], b: set[str]) -> bool:
+        return len(a & b) / max(1, len(a | b)) >= 0.5
+
+    texts = {a.id: [words(s.text) for s in a.sentences] for a in articles}
+    facts: list[tuple[str, set[str]]] = []
+    depth = 1 + max((len(briefs[a.id].key_points) for a in articles), default=0)
+    for rank in range(depth):
+        for article in articles:
+            brief = briefs[article.id]
+            lines = [brief.summary, *(point.text for point in brief.key_points)]
+            if rank < len(lines) and lines[rank] and not any(same(words(lines[rank]), f[1]) for f in facts):
+                facts.append((lines[rank], words(lines[rank])))
+    return tuple(
+        StoryFact(text, tuple(a.id for a in articles if any(same(bag, s) for s in texts[a.id])))
+        for text, bag in facts[:limit]
+    )
 
 
 def stands_alone(text: str) -> bool:

@@ -3,8 +3,8 @@ import re
 import pytest
 
 from generator.config import Settings
-from generator.model import Article, DateEvidence, Sentence
-from generator.summarize import stands_alone, summarize_article
+from generator.model import Article, Brief, DateEvidence, Sentence
+from generator.summarize import stands_alone, summarize_article, summarize_story
 
 NEEDS_CONTEXT = re.compile(r"^(He|She|They|It|This|But|And)\b")
 
@@ -100,3 +100,22 @@ def test_summary_respects_the_word_limit():
 def test_no_usable_sentence_gives_an_empty_brief():
     brief = summarize_article(_article(["He said so.", "Why not?"]), Settings())
     assert brief.summary == "" and brief.key_points == ()
+
+
+def test_story_briefing_states_each_fact_once_with_all_its_sources():
+    shared = "The council voted on Monday to close the old river bridge for repairs."
+    first = _article([shared, "Engineers found deep cracks in two of the bridge supports last month."])
+    second = _article(
+        [
+            "The council voted on Monday to close the old river bridge for urgent repairs.",
+            "Drivers will be sent on a detour through the northern industrial estate.",
+        ]
+    )
+    first, second = (
+        Article(**{**{f: getattr(a, f) for f in a.__dataclass_fields__}, "id": name})
+        for a, name in ((first, "a"), (second, "b"))
+    )
+    briefs = {"a": Brief(first.sentences[0].text, ()), "b": Brief(second.sentences[0].text, ())}
+    facts = summarize_story([first, second], briefs)
+    assert [f.text for f in facts] == [shared]
+    assert facts[0].articles == ("a", "b")
