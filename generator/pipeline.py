@@ -145,7 +145,9 @@ def _outcomes(
     options: RunOptions,
 ) -> list[Outcome]:
     """Cached results where the inputs are unchanged; the rest computed and cached."""
-    fingerprint = json.dumps([__version__, settings.fingerprint(), model_version(settings.nlp_model), alias_tables])
+    fingerprint = json.dumps(
+        [__version__, _code_fingerprint(), settings.fingerprint(), model_version(settings.nlp_model), alias_tables]
+    )
     keys = [job_key(job, fingerprint) for job in jobs]
     cache = ResultCache(paths.cache_dir / "articles.sqlite") if options.use_cache else None
     try:
@@ -170,6 +172,16 @@ def _outcomes(
     if todo:
         log.info("analysed %d of %d articles (%d from the cache)", len(todo), len(jobs), len(jobs) - len(todo))
     return [found.get(key) or fresh[key] for key in keys]
+
+
+def _code_fingerprint() -> str:
+    """Hash of the generator's own code, templates and data: a changed stage never reuses old results."""
+    package = Path(__file__).parent
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".j2", ".yml", ".css"):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _progress(total: int, wanted: bool):
