@@ -59,6 +59,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
     export_parser = commands.add_parser("export", help="print the analysed corpus as JSON on stdout")
     seeds_option(export_parser)
+
+    add_parser = commands.add_parser(
+        "add", help="copy files, or save web pages and feed items, into the seeds folder (uses the network)"
+    )
+    seeds_option(add_parser)
+    add_parser.add_argument(
+        "sources", nargs="+", metavar="URL|FILE", help="files or http(s) addresses of pages or feeds"
+    )
     return parser.parse_args(argv)
 
 
@@ -80,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config or args.project / CONFIG_FILE)
         paths = _paths(args)
-        if not paths.seeds.is_dir():
+        if not paths.seeds.is_dir() and args.command != "add":
             raise ConfigError(f"seeds folder '{paths.seeds}' does not exist")
         return COMMANDS[args.command](args, paths, settings)
     except ConfigError as error:
@@ -182,10 +190,21 @@ def _export(args, paths: Paths, settings) -> int:
     return 0
 
 
+def _add(args, paths: Paths, settings) -> int:
+    from generator.add import add_sources
+
+    for added in add_sources(args.sources, paths.seeds, settings.max_file_bytes):
+        if added.saved is None:
+            print(f"already in seeds: {added.source}")
+        else:
+            print(f"added {added.source} -> {added.saved.relative_to(paths.seeds).as_posix()}")
+    return 0
+
+
 def _serve(args, paths: Paths, settings) -> int:
     from generator.serve import serve
 
     return serve(paths, settings, host=args.host, port=args.port)
 
 
-COMMANDS = {"build": _build, "check": _check, "export": _export, "serve": _serve}
+COMMANDS = {"build": _build, "check": _check, "export": _export, "serve": _serve, "add": _add}

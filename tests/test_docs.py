@@ -23,10 +23,10 @@ def test_every_flag_is_documented(flag):
     assert flag in README
 
 
-@pytest.mark.parametrize("command", ["build", "serve", "check", "export"])
+@pytest.mark.parametrize("command", ["build", "serve", "check", "export", "add"])
 def test_every_command_is_documented_and_parses(command):
     assert f"briefing {command}" in README
-    assert parse_args([command]).command == command
+    assert parse_args([command, *(["x"] if command == "add" else [])]).command == command
 
 
 def test_the_two_commands_come_first():
