@@ -87,7 +87,7 @@ def analyse_corpus(
     story_facts = tuple(
         (s.id, summarize_story([article_of[i] for i in s.articles[::-1]], brief_of)) for s in relations.stories
     )
-    corpus = Corpus(articles, briefs, relations, index, settings.site_title, story_facts)
+    corpus = Corpus(articles, briefs, relations, index, settings.site_title, settings.site_url, story_facts)
     return corpus, tuple(sorted(problems, key=lambda p: p.source))
 
 

@@ -16,9 +16,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from generator.charts import comention_svg, timeline_svg
 from generator.index import KIND_FOLDERS
 from generator.model import Article, Brief, OutputFile, Relations, Story, StoryFact, Topic, TopicIndex
 from generator.text import markdown_to_plain, md_escape, strip_controls
@@ -32,6 +34,9 @@ KIND_TITLES = {
     "theme": "Themes",
 }
 TAG_KINDS = ("person", "organization", "place")
+TIMELINE_CHART = "assets/timeline.svg"
+NAMES_CHART = "assets/names.svg"
+FEED_SIZE = 50
 STYLESHEET = (Path(__file__).parent / "data" / "briefing.css").read_text(encoding="utf-8")
 MAX_TAGS = 8
 
@@ -45,6 +50,7 @@ class Corpus:
     relations: Relations
     index: TopicIndex
     site_title: str
+    site_url: str = ""
     story_facts: tuple[tuple[str, tuple[StoryFact, ...]], ...] = ()
     """Story id -> its briefing across articles."""
 
@@ -84,7 +90,14 @@ def _environment() -> Environment:
     )
     env.filters["md"] = lambda value: md_escape(strip_controls(str(value)))
     env.filters["yaml"] = front_matter_value
-    env.globals.update(article_path=article_path, story_path=story_path, topic_path=topic_path)
+    env.filters["xml"] = lambda value: xml_escape(strip_controls(str(value)))
+    env.globals.update(
+        article_path=article_path,
+        story_path=story_path,
+        topic_path=topic_path,
+        timeline_chart=TIMELINE_CHART,
+        names_chart=NAMES_CHART,
+    )
     return env
 
 
@@ -124,8 +137,37 @@ def render_site(corpus: Corpus) -> tuple[OutputFile, ...]:
     emit("timeline.md", "timeline.md.j2", storylines=_timeline(corpus, story_views))
     emit("sources.md", "sources.md.j2", publishers=_publishers(corpus))
     emit("tags.md", "tags.md.j2")
+    emit("feed.xml", "feed.xml.j2", **_feed(corpus))
     pages.append(OutputFile(PurePosixPath("assets/briefing.css"), STYLESHEET))
+    relations = corpus.relations
+    pages.append(OutputFile(PurePosixPath(TIMELINE_CHART), timeline_svg(relations.storylines, relations.stories)))
+    pages.append(OutputFile(PurePosixPath(NAMES_CHART), comention_svg(corpus.articles)))
     return tuple(sorted(pages, key=lambda page: page.path))
+
+
+def _feed(corpus: Corpus) -> dict:
+    """The newest dated articles, for readers' feed readers; dates come from the articles, not the clock."""
+    base = corpus.site_url.rstrip("/")
+    dated = [(a, _date(corpus, a).date) for a in corpus.articles if _date(corpus, a).date]
+    dated.sort(key=lambda item: (item[1], item[0].id), reverse=True)
+    entries = [
+        {
+            "title": article.title,
+            "id": f"{base}/articles/{article.id}/" if base else f"urn:briefing:article:{article.id}",
+            "link": f"{base}/articles/{article.id}/" if base else f"articles/{article.id}/",
+            "date": day,
+            "publisher": article.publisher,
+            "summary": corpus.brief(article.id).summary,
+        }
+        for article, day in dated[:FEED_SIZE]
+    ]
+    return {
+        "title": corpus.site_title,
+        "feed_id": f"{base}/" if base else "urn:briefing:feed",
+        "site_url": f"{base}/" if base else "./",
+        "updated": entries[0]["date"] if entries else "1970-01-01",
+        "entries": entries,
+    }
 
 
 def _date(corpus: Corpus, article: Article):

@@ -11,6 +11,7 @@ from watchdog.observers import Observer
 from generator.config import Settings
 from generator.errors import BriefingError
 from generator.pipeline import Paths, build
+from generator.write import mkdocs_options
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ def serve(paths: Paths, settings: Settings, host: str = "127.0.0.1", port: int =
     observer.schedule(_Regenerate(paths, settings), str(paths.seeds), recursive=True)
     observer.start()
     try:
-        mkdocs_serve(str(paths.mkdocs_config), dev_addr=f"{host}:{port}", livereload=True, docs_dir=str(paths.content))
+        options = mkdocs_options(paths.mkdocs_config, paths.content)
+        mkdocs_serve(str(paths.mkdocs_config), dev_addr=f"{host}:{port}", livereload=True, **options)
     except KeyboardInterrupt:
         pass
     finally:

@@ -58,6 +58,7 @@ def summarize_story(articles: Sequence[Article], briefs: Mapping[str, Brief], li
     a sentence that shares most of its words with one already taken is the same fact. Its sources
     are all the articles with such a sentence anywhere in their text.
     """
+
     def words(text: str) -> set[str]:
         return set(re.findall(r"\w+", text.lower()))
 

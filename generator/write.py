@@ -131,6 +131,23 @@ def _write_atomic(path: Path, data: bytes) -> None:
     temporary.replace(path)
 
 
+THEME_DIR = Path(__file__).parent / "theme"
+
+
+def mkdocs_options(config_file: Path, content: Path) -> dict:
+    """Overrides for MkDocs: our content folder, and the shipped theme templates wherever the project is."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with config_file.open("rb") as stream:
+        data = yaml_load(stream) or {}
+    options: dict = {"docs_dir": str(content.resolve())}
+    theme = data.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if custom and not (config_file.parent / custom).is_dir():
+        options["theme"] = {**theme, "custom_dir": str(THEME_DIR)}
+    return options
+
+
 def build_site(config_file: Path, content: Path, site: Path) -> tuple[int, int]:
     """Render content/ with MkDocs into a scratch folder, then commit it to site/ like the pages."""
     from mkdocs.commands.build import build
@@ -140,9 +157,8 @@ def build_site(config_file: Path, content: Path, site: Path) -> tuple[int, int]:
     shutil.rmtree(scratch, ignore_errors=True)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     try:
-        config = load_config(
-            str(config_file), docs_dir=str(content.resolve()), site_dir=str(scratch.resolve()), strict=True
-        )
+        options = mkdocs_options(config_file, content)
+        config = load_config(str(config_file), site_dir=str(scratch.resolve()), strict=True, **options)
         build(config)
         rendered = {
             path.relative_to(scratch).as_posix(): path.read_bytes()

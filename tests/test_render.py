@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from generator.render import render_site
@@ -67,3 +69,29 @@ def test_inline_html_keeps_emphasis_and_drops_other_tags():
         inline_html_to_markdown('Go <a href="javascript:x()">here</a> <b>now</b> <img src=x onerror=alert(1)>')
         == "Go here **now**"
     )
+
+
+def test_feed_lists_dated_articles_newest_first(pages):
+    import xml.etree.ElementTree as ElementTree
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.fromstring(pages["feed.xml"])
+    dates = [entry.find(f"{atom}updated").text for entry in feed.iter(f"{atom}entry")]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 3
+    assert feed.find(f"{atom}updated").text == dates[0]
+
+
+def test_charts_are_well_formed_svg_with_escaped_labels(pages, seed_corpus):
+    import xml.etree.ElementTree as ElementTree
+
+    from generator.charts import comention_svg
+    from generator.model import Entity
+
+    for name in ("assets/timeline.svg", "assets/names.svg"):
+        assert ElementTree.fromstring(pages[name]).tag == "{http://www.w3.org/2000/svg}svg"
+    assert "assets/names.svg" in pages["index.md"] and "assets/timeline.svg" in pages["timeline.md"]
+    names = (Entity("<script>x</script>", "person"), Entity("A & B", "place"))
+    hostile = [dataclasses.replace(article, entities=names) for article in seed_corpus.articles]
+    svg = comention_svg(hostile)
+    ElementTree.fromstring(svg)
+    assert "<script>" not in svg and "&lt;script&gt;" in svg

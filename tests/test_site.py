@@ -192,3 +192,13 @@ def test_no_source_script_runs(page, base_url, built_site):
         text = file.read_text(encoding="utf-8")
         body = text.split('<article class="md-content__inner', 1)[-1].split("</article>", 1)[0]
         assert not re.search(r"<script|javascript:|\son\w+=", body, re.IGNORECASE), file
+
+
+def test_pages_carry_opengraph_and_the_feed(built_site):
+    html = next(built_site.site.glob("articles/*/index.html")).read_text(encoding="utf-8")
+    assert '<meta property="og:type" content="article">' in html
+    assert re.search(r'<meta property="og:title" content="[^"]+">', html)
+    assert re.search(r'<meta property="og:description" content="[^"]+">', html)
+    assert 'type="application/atom+xml"' in html
+    assert (built_site.site / "feed.xml").is_file()
+    assert (built_site.site / "assets" / "timeline.svg").is_file()
