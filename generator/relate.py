@@ -1,16 +1,18 @@
 """Stage 5, relate: all articles -> Relations (versions, stories, storylines, related reading).
 
-Versions are near-duplicates: MinHash LSH over word shingles finds candidates in time that grows
+Versions are near-duplicates: MinHash LSH over word shingles proposes candidates in time that grows
 with the corpus, not its square, and a sentence-by-sentence comparison confirms them. Stories join
 articles about one happening (similar text, shared names, close in time); storylines join stories
-about one subject over time.
+about one subject over time. Both are average-link clusterings over a sparse graph that holds
+each article's nearest neighbours only, so memory and time grow about linearly.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
 
@@ -21,7 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from generator.model import Article, DateEvidence, Related, Relations, Story, Storyline
 from generator.text import markdown_to_plain, slugify
 
-SHINGLE = 3
+SHINGLE = 5
 NUM_PERM = 128
 LSH_THRESHOLD = 0.1
 """Low on purpose: LSH only proposes candidates, the sentence comparison decides."""
@@ -31,9 +33,16 @@ VERSION_MIN_SHARED = 3
 """Sentences two versions must share at least: one stock phrase does not make a version."""
 SENTENCE_MATCH = 0.6
 """Word Jaccard above which two sentences count as the same sentence, edited or not."""
+NEIGHBOURS = 30
+"""Nearest articles kept per article: the graph the clusterings and related reading work on."""
+MIN_SIMILARITY = 0.05
+TEXT_WEIGHT = 0.7
+"""Share of TF-IDF cosine in the similarity; the rest is the overlap of named entities."""
 STORY_SIMILARITY = 0.35
 STORY_DAYS = 4
 STORYLINE_SIMILARITY = 0.2
+
+Graph = dict[int, dict[int, float]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +57,16 @@ def relate_articles(articles: Sequence[Article], related_count: int = 5) -> Rela
     """Versions, stories, storylines and related reading for the whole corpus."""
     ordered = sorted(articles, key=lambda a: a.id)
     profiles = [_profile(a) for a in ordered]
-    versions = _version_groups(profiles)
+    versions = version_groups(profiles)
     dates = _shared_dates(ordered, versions)
-    profiles = [_Profile(p.article, p.tokens, p.names, _day(dates[p.article.id])) for p in profiles]
-    similarity = _text_similarity(profiles)
-    stories = _stories(profiles, versions, similarity, dates)
-    storylines = _storylines(stories, profiles, similarity)
-    related = _related(profiles, similarity, versions, related_count)
+    profiles = [replace(p, day=_day(dates[p.article.id])) for p in profiles]
+    graph = _neighbour_graph(profiles)
+    stories = _stories(profiles, versions, graph)
+    stories, storylines = _storylines(stories, profiles, graph)
     return Relations(
         stories=tuple(stories),
         storylines=tuple(storylines),
-        related=related,
+        related=_related(profiles, graph, versions, related_count),
         duplicates=(),
         dates=tuple(sorted(dates.items())),
     )
@@ -74,24 +82,24 @@ def _day(evidence: DateEvidence) -> Date | None:
     return Date.fromisoformat(evidence.date) if evidence.date else None
 
 
-def _minhash(tokens: tuple[str, ...]) -> MinHash:
-    shingles = {" ".join(tokens[i : i + SHINGLE]).encode() for i in range(max(1, len(tokens) - SHINGLE + 1))}
-    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash32)
-    signature.update_batch(list(shingles))
-    return signature
-
-
 def _hash32(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "big")
 
 
-def _sentences(article: Article) -> list[set[str]]:
+def _minhash(tokens: tuple[str, ...]) -> MinHash:
+    shingles = {" ".join(tokens[i : i + SHINGLE]).encode() for i in range(max(1, len(tokens) - SHINGLE + 1))}
+    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash32)
+    signature.update_batch(sorted(shingles))
+    return signature
+
+
+def _sentence_words(article: Article) -> list[set[str]]:
     return [set(re.findall(r"\w+", s.text.lower())) for s in article.sentences if len(s.text.split()) >= 5]
 
 
 def are_versions(first: Article, second: Article) -> bool:
-    """Most sentences of the shorter article are found, verbatim or edited, in the longer one."""
-    a, b = _sentences(first), _sentences(second)
+    """Enough sentences of the shorter article are found, verbatim or edited, in the longer one."""
+    a, b = _sentence_words(first), _sentence_words(second)
     if not a or not b:
         return False
     shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
@@ -99,7 +107,7 @@ def are_versions(first: Article, second: Article) -> bool:
     return matched >= min(VERSION_MIN_SHARED, len(shorter)) and matched / len(shorter) >= VERSION_OVERLAP
 
 
-def _version_groups(profiles: list[_Profile]) -> list[list[str]]:
+def version_groups(profiles: Sequence[_Profile]) -> list[list[str]]:
     """Connected groups of confirmed version pairs; every article is in exactly one group."""
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     signatures = {}
@@ -117,7 +125,7 @@ def _version_groups(profiles: list[_Profile]) -> list[list[str]]:
 
     for p in profiles:
         for other in sorted(lsh.query(signatures[p.article.id])):
-            if other > p.article.id and are_versions(p.article, by_id[other]):
+            if other > p.article.id and root(other) != root(p.article.id) and are_versions(p.article, by_id[other]):
                 parent[root(other)] = root(p.article.id)
     groups: dict[str, list[str]] = {}
     for p in profiles:
@@ -153,66 +161,89 @@ def _shared_dates(articles: list[Article], versions: list[list[str]]) -> dict[st
     return dates
 
 
-def _text_similarity(profiles: list[_Profile]) -> np.ndarray:
-    """Cosine of TF-IDF vectors, blended with the overlap of named entities."""
+def _neighbour_graph(profiles: list[_Profile]) -> Graph:
+    """Each article's nearest neighbours by TF-IDF cosine blended with shared names; symmetric, sparse."""
     n = len(profiles)
-    if n == 0:
-        return np.zeros((0, 0))
-    texts = [" ".join(p.tokens) for p in profiles]
+    graph: Graph = {i: {} for i in range(n)}
+    if n < 2:
+        return graph
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", max_df=0.5 if n >= 50 else 1.0)
     try:
-        vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1).fit_transform(texts)
-        cosine = (vectors @ vectors.T).toarray()
+        vectors = vectorizer.fit_transform(" ".join(p.tokens) for p in profiles)
     except ValueError:
-        cosine = np.eye(n)
-    names = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i, n):
-            union = profiles[i].names | profiles[j].names
-            names[i, j] = names[j, i] = len(profiles[i].names & profiles[j].names) / len(union) if union else 0.0
-    return 0.7 * cosine + 0.3 * names
-
-
-def _close_in_time(a: Date | None, b: Date | None, days: int) -> bool:
-    return a is None or b is None or abs((a - b).days) <= days
-
-
-def _average_link(groups: list[list[int]], similarity: np.ndarray, threshold: float, allowed) -> list[list[int]]:
-    """Merge the two most similar groups while their average similarity passes the threshold."""
-    groups = [list(g) for g in groups]
-    while True:
-        best, pair = threshold, None
-        for x in range(len(groups)):
-            for y in range(x + 1, len(groups)):
-                if not allowed(groups[x], groups[y]):
+        return graph
+    for start in range(0, n, 1000):
+        block = (vectors[start : start + 1000] @ vectors.T).toarray()
+        for row, cosines in enumerate(block):
+            i = start + row
+            cosines[i] = 0.0
+            nearest = np.argpartition(-cosines, min(NEIGHBOURS, n - 1) - 1)[:NEIGHBOURS]
+            for j in nearest:
+                if cosines[j] < MIN_SIMILARITY:
                     continue
-                value = float(similarity[np.ix_(groups[x], groups[y])].mean())
-                if value >= best:
-                    best, pair = value, (x, y)
-        if pair is None:
-            return groups
-        x, y = pair
-        groups[x] = groups[x] + groups[y]
-        del groups[y]
+                union = profiles[i].names | profiles[j].names
+                shared = len(profiles[i].names & profiles[j].names) / len(union) if union else 0.0
+                similarity = TEXT_WEIGHT * float(cosines[j]) + (1 - TEXT_WEIGHT) * shared
+                graph[i][int(j)] = graph[int(j)][i] = round(similarity, 6)
+    return graph
 
 
-def _stories(
-    profiles: list[_Profile],
-    versions: list[list[str]],
-    similarity: np.ndarray,
-    dates: dict[str, DateEvidence],
-) -> list[Story]:
+def _average_link(
+    groups: list[list[int]], graph: Graph, threshold: float, allowed: Callable[[list[int], list[int]], bool]
+) -> list[list[int]]:
+    """Merge the two groups with the highest average similarity while it reaches the threshold.
+
+    Pairs of articles that are not neighbours count as 0, so only edges of the graph are summed.
+    """
+    members = {c: list(g) for c, g in enumerate(groups)}
+    cluster_of = {i: c for c, g in members.items() for i in g}
+    sums: dict[int, dict[int, float]] = {c: {} for c in members}
+    for i, edges in graph.items():
+        for j, similarity in edges.items():
+            a, b = cluster_of[i], cluster_of[j]
+            if a != b and i < j:
+                sums[a][b] = sums[a].get(b, 0.0) + similarity
+                sums[b][a] = sums[b].get(a, 0.0) + similarity
+
+    def average(a: int, b: int) -> float:
+        return sums[a][b] / (len(members[a]) * len(members[b]))
+
+    heap = [(-average(a, b), a, b) for a in sums for b in sums[a] if a < b]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if a not in members or b not in members or b not in sums[a] or -negative != average(a, b):
+            continue
+        if -negative < threshold:
+            break
+        if not allowed(members[a], members[b]):
+            continue
+        members[a] += members.pop(b)
+        for c, value in sums.pop(b).items():
+            del sums[c][b]
+            if c != a:
+                sums[a][c] = sums[a].get(c, 0.0) + value
+                sums[c][a] = sums[a][c]
+        sums[a].pop(b, None)
+        for c in sums[a]:
+            heapq.heappush(heap, (-average(a, c), min(a, c), max(a, c)))
+    return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
+
+
+def _stories(profiles: list[_Profile], versions: list[list[str]], graph: Graph) -> list[Story]:
     index = {p.article.id: i for i, p in enumerate(profiles)}
 
     def within_days(x: list[int], y: list[int]) -> bool:
-        return all(_close_in_time(profiles[i].day, profiles[j].day, STORY_DAYS) for i in x for j in y)
+        days = [profiles[i].day for i in x + y if profiles[i].day]
+        return not days or (max(days) - min(days)).days <= STORY_DAYS
 
-    clusters = _average_link([[index[i] for i in g] for g in versions], similarity, STORY_SIMILARITY, within_days)
+    groups = [[index[i] for i in group] for group in versions]
+    clusters = _average_link(groups, graph, STORY_SIMILARITY, within_days)
     version_of = {article_id: tuple(group) for group in versions for article_id in group}
     stories = []
     for cluster in clusters:
         members = sorted((profiles[i] for i in cluster), key=lambda p: (str(p.day or "9999"), p.article.id))
         ids = tuple(p.article.id for p in members)
-        groups = tuple(dict.fromkeys(version_of[i] for i in ids))
         day = next((p.day for p in members if p.day), None)
         lead = members[0].article
         stories.append(
@@ -220,7 +251,7 @@ def _stories(
                 id=slugify(f"{day or 'undated'}-{lead.title}", 80),
                 title=lead.title,
                 articles=ids,
-                versions=groups,
+                versions=tuple(dict.fromkeys(version_of[i] for i in ids)),
                 date=day.isoformat() if day else None,
                 storyline="",
             )
@@ -238,11 +269,11 @@ def _unique_story_ids(stories: list[Story]) -> list[Story]:
     return unique
 
 
-def _storylines(stories: list[Story], profiles: list[_Profile], similarity: np.ndarray) -> list[Storyline]:
+def _storylines(stories: list[Story], profiles: list[_Profile], graph: Graph) -> tuple[list[Story], list[Storyline]]:
     """Stories about one subject, whatever their dates, joined and put in time order."""
     index = {p.article.id: i for i, p in enumerate(profiles)}
     groups = [[index[a] for a in story.articles] for story in stories]
-    merged = _average_link(groups, similarity, STORYLINE_SIMILARITY, lambda x, y: True)
+    merged = _average_link(groups, graph, STORYLINE_SIMILARITY, lambda x, y: True)
     story_of = {a: story for story in stories for a in story.articles}
     storylines = []
     for group in merged:
@@ -252,23 +283,24 @@ def _storylines(stories: list[Story], profiles: list[_Profile], similarity: np.n
         )
     storylines.sort(key=lambda s: s.id)
     line_of = {story_id: line.id for line in storylines for story_id in line.stories}
-    stories[:] = [replace(s, storyline=line_of[s.id]) for s in stories]
-    return storylines
+    return [replace(s, storyline=line_of[s.id]) for s in stories], storylines
 
 
 def _related(
-    profiles: list[_Profile], similarity: np.ndarray, versions: list[list[str]], count: int
+    profiles: list[_Profile], graph: Graph, versions: list[list[str]], count: int
 ) -> tuple[tuple[str, tuple[Related, ...]], ...]:
-    """Top articles by text and shared names, excluding the article's own versions, each with its reason."""
+    """The nearest articles that are not versions of this one, each with its reason."""
     version_of = {article_id: set(group) for group in versions for article_id in group}
     result = []
     for i, p in enumerate(profiles):
-        scored = [
-            (float(similarity[i, j]), q.article.id, j)
-            for j, q in enumerate(profiles)
-            if q.article.id not in version_of[p.article.id] and similarity[i, j] > 0.05
-        ]
-        scored.sort(key=lambda item: (-item[0], item[1]))
+        scored = sorted(
+            (
+                (similarity, profiles[j].article.id, j)
+                for j, similarity in graph[i].items()
+                if profiles[j].article.id not in version_of[p.article.id]
+            ),
+            key=lambda item: (-item[0], item[1]),
+        )
         related = tuple(
             Related(target, round(score, 3), _reason(p, profiles[j])) for score, target, j in scored[:count]
         )
@@ -282,10 +314,12 @@ def _reason(a: _Profile, b: _Profile) -> str:
     if shared:
         parts.append("shares " + ", ".join(shared[:3]))
     if a.day and b.day:
-        months = round((b.day - a.day).days / 30.4)
         days = (b.day - a.day).days
-        if abs(days) < 31:
-            parts.append("same week" if abs(days) <= 7 else f"{abs(days)} days {'later' if days > 0 else 'earlier'}")
+        months = round(days / 30.4)
+        if abs(days) <= 7:
+            parts.append("same week")
+        elif abs(days) < 31:
+            parts.append(f"{abs(days)} days {'later' if days > 0 else 'earlier'}")
         else:
             parts.append(f"{abs(months)} months {'later' if months > 0 else 'earlier'}")
     return "; ".join(parts) or "similar wording"
