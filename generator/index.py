@@ -18,6 +18,12 @@ KIND_FOLDERS = {
 }
 
 
+PAGES_PER_ARTICLE = 0.5
+"""Topic pages per article at most, so the site stays within about twice as many pages as articles."""
+MIN_PAGE_BUDGET = 50
+"""A small corpus still gets this many topic pages."""
+
+
 def build_topic_index(articles: Sequence[Article], relations: Relations, min_articles: int = 2) -> TopicIndex:
     """One topic per canonical entity; those named in at least `min_articles` articles get a page."""
     dates = {a.id: (relations.date_of(a.id) or a.date).date for a in articles}
@@ -33,6 +39,9 @@ def build_topic_index(articles: Sequence[Article], relations: Relations, min_art
             # Entities come most mentioned first: being named often in the same article weighs more.
             weights = {other: 1.0 / (1 + rank) for rank, other in enumerate(names) if other != name}
             co_mentions.setdefault(name, Counter()).update(weights)
+    # The most named entities get pages, never more than half as many as there are articles.
+    ranked = sorted(members, key=lambda key: (-len(members[key]), key[1], key[0]))
+    with_page = set(ranked[: max(MIN_PAGE_BUDGET, int(len(articles) * PAGES_PER_ARTICLE))])
     used_slugs: set[str] = set()
     topics = []
     for (name, kind), found in sorted(members.items(), key=lambda item: (item[0][1], item[0][0].lower(), item[0][0])):
@@ -51,7 +60,7 @@ def build_topic_index(articles: Sequence[Article], relations: Relations, min_art
                 quotes=tuple(_quotes_by(name, found)),
                 first_seen=seen[0] if seen else None,
                 last_seen=seen[-1] if seen else None,
-                has_page=len(found) >= min_articles,
+                has_page=len(found) >= min_articles and (name, kind) in with_page,
             )
         )
     return TopicIndex(tuple(topics))

@@ -7,6 +7,7 @@ Corpus stages return separate objects keyed by article id and never write back i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePosixPath
 
 ENTITY_KINDS = ("person", "organization", "place", "group", "event", "theme")
@@ -190,8 +191,10 @@ class Storyline:
     stories: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Relations:
+    """Not slotted: the lookups below are built once, on first use, then kept."""
+
     stories: tuple[Story, ...]
     storylines: tuple[Storyline, ...]
     related: tuple[tuple[str, tuple[Related, ...]], ...]
@@ -202,19 +205,37 @@ class Relations:
     """Article id -> its date, shared between versions of one article."""
 
     def date_of(self, article_id: str) -> DateEvidence | None:
-        return dict(self.dates).get(article_id)
+        return self._dates_by_id.get(article_id)
+
+    @cached_property
+    def _related_by_id(self) -> dict[str, tuple[Related, ...]]:
+        return dict(self.related)
+
+    @cached_property
+    def _story_by_id(self) -> dict[str, Story]:
+        return {article_id: story for story in self.stories for article_id in story.articles}
+
+    @cached_property
+    def _versions_by_id(self) -> dict[str, tuple[str, ...]]:
+        return {
+            article_id: tuple(other for other in group if other != article_id)
+            for story in self.stories
+            for group in story.versions
+            for article_id in group
+        }
+
+    @cached_property
+    def _dates_by_id(self) -> dict[str, DateEvidence]:
+        return dict(self.dates)
 
     def related_to(self, article_id: str) -> tuple[Related, ...]:
-        return dict(self.related).get(article_id, ())
+        return self._related_by_id.get(article_id, ())
 
     def story_of(self, article_id: str) -> Story:
-        return next(story for story in self.stories if article_id in story.articles)
+        return self._story_by_id[article_id]
 
     def versions_of(self, article_id: str) -> tuple[str, ...]:
-        for group in self.story_of(article_id).versions:
-            if article_id in group:
-                return tuple(other for other in group if other != article_id)
-        return ()
+        return self._versions_by_id.get(article_id, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,12 +259,22 @@ class Topic:
     has_page: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TopicIndex:
+    """Not slotted: the lookup below is built once, on first use, then kept."""
+
     topics: tuple[Topic, ...]
 
+    @cached_property
+    def _pages(self) -> dict[str, Topic]:
+        pages: dict[str, Topic] = {}
+        for topic in self.topics:
+            if topic.has_page:
+                pages.setdefault(topic.name, topic)
+        return pages
+
     def page_of(self, name: str) -> Topic | None:
-        return next((t for t in self.topics if t.name == name and t.has_page), None)
+        return self._pages.get(name)
 
 
 @dataclass(frozen=True, slots=True)

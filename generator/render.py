@@ -11,10 +11,9 @@ import difflib
 import html
 import itertools
 import json
-import posixpath
-import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import escape as xml_escape
 
@@ -37,13 +36,15 @@ TAG_KINDS = ("person", "organization", "place")
 TIMELINE_CHART = "assets/timeline.svg"
 NAMES_CHART = "assets/names.svg"
 FEED_SIZE = 50
+TOPIC_LIST = 50
+"""Newest articles and mentions listed on a topic page; the rest are counted, so pages stay small."""
 STYLESHEET = (Path(__file__).parent / "data" / "briefing.css").read_text(encoding="utf-8")
 MAX_TAGS = 8
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Corpus:
-    """Everything the pages are made from."""
+    """Everything the pages are made from (not slotted: the brief lookup is built once)."""
 
     articles: tuple[Article, ...]
     briefs: tuple[tuple[str, Brief], ...]
@@ -54,16 +55,28 @@ class Corpus:
     story_facts: tuple[tuple[str, tuple[StoryFact, ...]], ...] = ()
     """Story id -> its briefing across articles."""
 
+    @cached_property
+    def _brief_by_id(self) -> dict[str, Brief]:
+        return dict(self.briefs)
+
     def brief(self, article_id: str) -> Brief:
-        return dict(self.briefs)[article_id]
+        return self._brief_by_id[article_id]
 
 
 def article_path(article_id: str) -> str:
     return f"articles/{article_id}.md"
 
 
-def story_path(story_id: str) -> str:
-    return f"stories/{story_id}.md"
+def story_path(story: Story) -> str:
+    """A story of one article is that article: it gets no page of its own."""
+    if len(story.articles) == 1:
+        return article_path(story.articles[0])
+    return f"stories/{story.id}.md"
+
+
+def _link(target: str, page: str) -> str:
+    """Relative link from one page to another; all pages sit at known depths, so no path arithmetic."""
+    return "../" * page.count("/") + target
 
 
 def topic_path(topic: Topic) -> str:
@@ -108,7 +121,7 @@ def render_site(corpus: Corpus) -> tuple[OutputFile, ...]:
     pages: list[OutputFile] = []
 
     def emit(path: str, template: str, **context) -> None:
-        context["link"] = lambda target, _from=path: posixpath.relpath(target, posixpath.dirname(_from) or ".")
+        context["link"] = lambda target, _from=path: _link(target, _from)
         pages.append(OutputFile(PurePosixPath(path), env.get_template(template).render(**context)))
 
     stories = sorted(corpus.relations.stories, key=lambda s: (s.date or "", s.id), reverse=True)
@@ -130,7 +143,8 @@ def render_site(corpus: Corpus) -> tuple[OutputFile, ...]:
     for article in sorted(corpus.articles, key=lambda a: a.id):
         emit(article_path(article.id), "article.md.j2", **_article_view(article, corpus, by_id))
     for view in story_views:
-        emit(story_path(view["story"].id), "story.md.j2", **view)
+        if len(view["story"].articles) > 1:
+            emit(story_path(view["story"]), "story.md.j2", **view)
     for topic in topics_with_pages:
         emit(topic_path(topic), "topic.md.j2", **_topic_view(topic, corpus, by_id))
     emit("topics/index.md", "topics.md.j2", groups=_topic_groups(corpus.index))
@@ -181,26 +195,33 @@ def _tags(article: Article) -> list[str]:
 def _linked_paragraphs(article: Article, index: TopicIndex) -> list[str]:
     """Paragraphs as Markdown with the first mention of each entity that has a page linked to it."""
     paragraphs = list(article.paragraphs)
+    linked: dict[int, list[tuple[int, int]]] = {}
     for mention in article.mentions:
         topic = index.page_of(mention.name)
         if topic is None or mention.paragraph >= len(paragraphs):
             continue
         surface = md_escape(mention.surface)
         paragraph = paragraphs[mention.paragraph]
-        at = _free_position(paragraph, surface)
+        spans = linked.setdefault(mention.paragraph, [])
+        at = _free_position(paragraph, surface, spans)
         if at is None:
             continue
-        target = posixpath.relpath(topic_path(topic), "articles")
-        paragraphs[mention.paragraph] = f"{paragraph[:at]}[{surface}]({target}){paragraph[at + len(surface) :]}"
+        link = f"[{surface}]({_link(topic_path(topic), article_path(article.id))})"
+        paragraphs[mention.paragraph] = paragraph[:at] + link + paragraph[at + len(surface) :]
+        grown = len(link) - len(surface)
+        spans[:] = [(s + grown, e + grown) if s > at else (s, e) for s, e in spans] + [(at, at + len(link))]
     return paragraphs
 
 
-def _free_position(paragraph: str, surface: str) -> int | None:
-    """Where the words stand as whole words outside any link already made (one pass over the paragraph)."""
-    pattern = re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)|(?<!\\)\[[^\]]*\]\([^)]*\)")
-    for match in pattern.finditer(paragraph):
-        if not match.group(0).startswith("["):
-            return match.start()
+def _free_position(paragraph: str, surface: str, links: list[tuple[int, int]]) -> int | None:
+    """Where the words stand as whole words, outside the links already made in this paragraph."""
+    at = paragraph.find(surface)
+    while at >= 0:
+        end = at + len(surface)
+        whole = (at == 0 or not paragraph[at - 1].isalnum()) and (end == len(paragraph) or not paragraph[end].isalnum())
+        if whole and not any(start <= at < stop for start, stop in links):
+            return at
+        at = paragraph.find(surface, at + 1)
     return None
 
 
@@ -286,8 +307,9 @@ def _topic_view(topic: Topic, corpus: Corpus, by_id: dict[str, Article]) -> dict
     return {
         "topic": topic,
         "kind_title": KIND_TITLES[topic.kind],
-        "articles": [(by_id[i], corpus.brief(i), _date(corpus, by_id[i])) for i in topic.articles],
-        "backlinks": [(by_id[b.article], b.sentence) for b in topic.backlinks],
+        "articles": [(by_id[i], corpus.brief(i), _date(corpus, by_id[i])) for i in topic.articles[:TOPIC_LIST]],
+        "more_articles": max(0, len(topic.articles) - TOPIC_LIST),
+        "backlinks": [(by_id[b.article], b.sentence) for b in topic.backlinks[:TOPIC_LIST]],
         "co_mentioned": [(name, corpus.index.page_of(name)) for name in topic.co_mentioned],
     }
 
