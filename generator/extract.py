@@ -27,6 +27,42 @@ KIND_OF_LABEL = {
     "NORP": "group",
     "EVENT": "event",
 }
+HONOURS = frozenset(["QC", "KC", "MP", "MEP", "OBE", "MBE", "CBE", "KBE", "PhD", "MD"])
+"""Letters after a name: 'Jonathan Rees QC' is Jonathan Rees."""
+PLACE_WORDS = frozenset(
+    [
+        "church",
+        "cathedral",
+        "mosque",
+        "temple",
+        "center",
+        "centre",
+        "arena",
+        "stadium",
+        "hotel",
+        "hall",
+        "road",
+        "street",
+        "avenue",
+        "square",
+        "airport",
+        "station",
+        "bridge",
+        "park",
+        "hospital",
+        "clinic",
+        "prison",
+        "palace",
+        "tower",
+        "building",
+        "court",
+        "crescent",
+        "drive",
+        "lane",
+        "",
+    ]
+)
+"""Last words that make a name a place, whatever label spaCy gave it."""
 # Words that name a role, not a person: stripped from the front of a name.
 TITLE_WORDS = frozenset(
     [
@@ -104,12 +140,38 @@ TITLE_WORDS = frozenset(
         "acting",
         "late",
         "the",
+        "lord",
+        "lady",
+        "baroness",
+        "baron",
+        "sir",
+        "dame",
+        "earl",
+        "duke",
+        "councillor",
+        "inspector",
+        "detective",
+        "sergeant",
+        "officer",
+        "coach",
+        "manager",
+        "striker",
+        "midfielder",
+        "defender",
+        "goalkeeper",
+        "star",
+        "singer",
+        "actor",
+        "actress",
     ]
 )
 SPEECH_VERBS = (
-    r"said|says|say|told|tells|added|adds|asked|stated|wrote|noted|warned|predicted|insisted|argued"
-    r"|declared|announced|explained|continued|replied|remarked|hailed|called|urged|stressed|claimed|vowed"
+    r"said|says|say|saying|told|tells|added|adds|adding|asked|stated|wrote|writes|noted|warned|predicted"
+    r"|insisted|insists|argued|declared|announced|explained|continued|replied|remarked|hailed|called|urged"
+    r"|stressed|claimed|vowed|joked|denied|described|describes|accused|concedes|conceded|remembered|recalled"
+    r"|tweeted|revealed|admitted|confirmed|suggested|acknowledged|pointed out"
 )
+_ADDRESSEE = re.compile(r"\b(?:told|tells|asked|asks|thanked|urged|telling|asking)\s+(?:the\s+)?$", re.IGNORECASE)
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b|\baccording to\b|\bwas emphatic\b", re.IGNORECASE)
 _QUOTED = re.compile(r"“([^“”]{2,})”|\"([^\"]{2,})\"")
 _PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
@@ -176,7 +238,7 @@ def extract_article(clean: CleanArticle, doc: Doc, aliases: Aliases, article_id:
     canonical = _canonical_names(raw_mentions, aliases)
     entities = _ranked_entities(raw_mentions, canonical)
     mentions = _first_mentions(raw_mentions, canonical, sentences)
-    quotes = _quotes(sentences, raw_mentions, canonical)
+    quotes = _quotes(plain, sentences, raw_mentions, canonical)
     date, capture = _date_evidence(clean, meta, plain)
     return Article(
         id=article_id,
@@ -244,8 +306,9 @@ class _RawMention:
 
 
 def _strip_name(text: str, kind: str) -> str:
-    name = normalize_space(text).strip(" ,;:")
-    name = re.sub(r"[’']s$", "", name)
+    """The name without what surrounds it: possessives, titles and roles before, honours after."""
+    name = normalize_space(text.split(PARAGRAPH_SEPARATOR)[0]).strip(' ,;:-–—"“”‘')
+    name = re.sub(r"(?:[’']s|(?<=s)[’'])$", "", name)
     if not re.search(r"\b[A-Z]\.$", name):
         name = name.rstrip(".")
     if kind != "person":
@@ -253,7 +316,17 @@ def _strip_name(text: str, kind: str) -> str:
     tokens = name.split()
     while tokens and (tokens[0].lower() in TITLE_WORDS or tokens[0].islower()):
         tokens.pop(0)
+    while len(tokens) > 1 and tokens[-1].strip(",.") in HONOURS:
+        tokens.pop()
     return " ".join(tokens)
+
+
+def _kind_by_shape(name: str, kind: str) -> str:
+    """Some names say what they are whatever spaCy guessed: '… Stadium' is a place, 'Israelis' a group."""
+    last = name.split()[-1].lower() if name.split() else ""
+    if kind in ("organization", "person") and last in PLACE_WORDS and len(name.split()) > 1:
+        return "place"
+    return kind
 
 
 def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
@@ -286,15 +359,32 @@ def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tupl
     names: dict[tuple[str, str], str] = {}
     for name, kind in counts:
         resolved = aliases.resolve(name)
-        if resolved == name and kind == "person":
-            longer = [(persons[full], full) for full in persons if _is_part_of(name.split(), full.split())]
-            resolved = max(longer)[1] if longer else name
+        if resolved == name:
+            # A surname alone is the person it belongs to, whatever spaCy took it for ('Obama' as a place).
+            single = kind == "person" or len(name.split()) == 1
+            longer = [(persons[full], full) for full in persons if single and _is_part_of(name.split(), full.split())]
+            resolved = _fullest(max(longer)[1], persons) if longer else name
         names[(name, kind)] = resolved
     kinds: dict[str, Counter[str]] = {}
     for key, n in counts.items():
-        kinds.setdefault(names[key], Counter())[key[1]] += n
+        # A surname merged into a person counts as that person, whatever its own label.
+        kind = "person" if names[key] in persons and names[key] != key[0] else key[1]
+        kinds.setdefault(names[key], Counter())[kind] += n
     # One name, one kind: the kind spaCy gave most often ('North Korea' is a place, not an organisation).
-    return {key: Entity(name, kinds[name].most_common(1)[0][0]) for key, name in names.items()}
+    return {key: Entity(name, _kind_by_shape(name, kinds[name].most_common(1)[0][0])) for key, name in names.items()}
+
+
+def _fullest(name: str, persons: Counter[str]) -> str:
+    """Follow 'Felt' -> 'Mark Felt' -> 'W. Mark Felt' to the end: one person, one name."""
+    seen = {name}
+    while True:
+        longer = [
+            (persons[full], full) for full in persons if full not in seen and _is_part_of(name.split(), full.split())
+        ]
+        if not longer:
+            return name
+        name = max(longer)[1]
+        seen.add(name)
 
 
 def _is_part_of(short: list[str], full: list[str]) -> bool:
@@ -330,44 +420,86 @@ def _first_mentions(
 
 
 def _quotes(
-    sentences: list[Sentence], mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity]
+    plain: list[str], sentences: list[Sentence], mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity]
 ) -> tuple[Quote, ...]:
-    """Every quotation with its speaker: the person or body the attribution names, else None."""
+    """Every quotation with its speaker: the person or body the attribution names, else None.
+
+    The attribution is looked for in the quote's own sentence, then in its paragraph; a paragraph
+    that is only a quotation continues the quotation before it (or follows a line ending in ':').
+    """
     by_paragraph: dict[int, list[tuple[str, _RawMention]]] = {}
     for m in mentions:
         if m.kind in ("person", "organization"):
             by_paragraph.setdefault(m.paragraph, []).append((canonical[(m.name, m.kind)].name, m))
+    sentences_of: dict[int, list[str]] = {}
+    for sentence in sentences:
+        sentences_of.setdefault(sentence.paragraph, []).append(sentence.text)
     quotes: list[Quote] = []
     last_speaker: str | None = None
-    pending_colon: str | None = None
-    for index, sentence in enumerate(sentences):
-        # Attributions name someone in the same paragraph or the one before: look no further.
-        speakers = by_paragraph.get(sentence.paragraph - 1, []) + by_paragraph.get(sentence.paragraph, [])
-        spans = [
-            (match.start(), match.end(), match.group(1) or match.group(2)) for match in _QUOTED.finditer(sentence.text)
-        ]
+    last_person: str | None = None
+    continued = False
+    for number, text in enumerate(plain):
+        speakers = by_paragraph.get(number - 1, []) + by_paragraph.get(number, [])
+        spans = _quote_spans(text, continued)
+        continued = bool(spans) and spans[-1][1] == len(text) and text.count("“") > text.count("”")
+        frame = _frame(text, [(start, end, "") for start, end, _ in spans])
         if not spans:
-            last_speaker = _speaker_in(sentence.text, speakers) or last_speaker
-            pending_colon = last_speaker if sentence.text.rstrip().endswith(":") else None
+            named = _speaker_in(text, speakers)
+            last_person = named if named and _is_person(named, speakers) else last_person
+            last_speaker = last_person if text.rstrip().endswith(":") and named else last_speaker
             continue
-        frame = _frame(sentence.text, spans)
-        speaker = None
-        if _SPEECH.search(frame):
-            speaker = _speaker_in(frame, speakers)
-            if speaker is None and _PRONOUN.search(frame):
+        paragraph_speaker = _speaker_in(frame, speakers)
+        for start, _, quoted in spans:
+            sentence_frame = _frame_of_sentence(text, start, sentences_of.get(number, []))
+            speaker = _speaker_in(sentence_frame, speakers) if sentence_frame else None
+            if speaker is None and _SPEECH.search(sentence_frame or "") and _PRONOUN.search(sentence_frame or ""):
+                speaker = last_person
+            if speaker is None and len((sentence_frame or "").split()) <= 3:
+                # The sentence is the quotation itself: its attribution is elsewhere in the paragraph.
+                speaker = paragraph_speaker
+            if speaker is None and _SPEECH.search(frame) and _PRONOUN.search(frame):
+                speaker = last_person
+            if speaker is None and len(frame.split()) <= 3:
                 speaker = last_speaker
-        elif len(frame.split()) <= 2:
-            speaker = pending_colon or _split_quote_speaker(sentences, index, speakers)
-        for _, _, text in spans:
-            if len(text.split()) >= 3 or speaker:
-                quotes.append(Quote(speaker, normalize_space(text).strip(" ,"), sentence.paragraph))
-        last_speaker = speaker or last_speaker
-        pending_colon = None
+            if len(quoted.split()) >= 3 or speaker:
+                quotes.append(Quote(speaker, normalize_space(quoted).strip(" ,"), number))
+            if speaker:
+                last_speaker = speaker
+                last_person = speaker if _is_person(speaker, speakers) else last_person
     return tuple(quotes)
 
 
+def _quote_spans(text: str, continued: bool) -> list[tuple[int, int, str]]:
+    """Quoted passages of a paragraph; one still open at its end runs to the end of the paragraph."""
+    spans = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _QUOTED.finditer(text)]
+    opened = text.rfind("“")
+    if opened > text.rfind("”") and not any(start <= opened < end for start, end, _ in spans):
+        spans.append((opened, len(text), text[opened + 1 :]))
+    if continued and not spans and text.strip():
+        spans.append((0, len(text), text))
+    return spans
+
+
+def _frame_of_sentence(text: str, position: int, sentences: list[str]) -> str:
+    """The words of the sentence holding a quotation, with its quotations blanked out."""
+    offset = 0
+    for sentence in sentences:
+        at = text.find(sentence, offset)
+        if at < 0:
+            continue
+        if at <= position < at + len(sentence):
+            inner = [(m.start(), m.end(), "") for m in _QUOTED.finditer(sentence)]
+            return _frame(sentence, inner)
+        offset = at + len(sentence)
+    return ""
+
+
+def _is_person(name: str, speakers: list[tuple[str, _RawMention]]) -> bool:
+    return any(candidate == name and m.kind == "person" for candidate, m in speakers)
+
+
 def _frame(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """The sentence with its quotations blanked out: where the attribution is."""
+    """The text with its quotations blanked out: where the attribution is."""
     pieces, position = [], 0
     for start, end, _ in spans:
         pieces.append(text[position:start])
@@ -377,37 +509,25 @@ def _frame(text: str, spans: list[tuple[int, int, str]]) -> str:
 
 
 def _speaker_in(frame: str, speakers: list[tuple[str, _RawMention]]) -> str | None:
-    """The named speaker nearest the speech verb; 'according to X' names X."""
+    """The named speaker nearest the speech verb; 'according to X' names X; who is told or asked is not."""
     verb = _SPEECH.search(frame)
     if verb is None:
         return None
-    candidates = [(name, m.surface) for name, m in speakers if m.surface in frame]
+    candidates = []
+    for name, m in speakers:
+        at = frame.find(m.surface)
+        if at >= 0 and not _ADDRESSEE.search(frame[:at]):
+            candidates.append((name, m.kind, at))
     if not candidates:
         return None
-    according = re.search(r"according to\s+(.*)$", frame, re.IGNORECASE)
     said = re.search(rf"\b(?:{SPEECH_VERBS})\b", frame, re.IGNORECASE)
-    anchor = said.start() if said else verb.start()
-    if said is None and according:
-        anchor = according.end(0) - len(according.group(1))
+    according = re.search(r"according to\s+", frame, re.IGNORECASE)
+    anchor = said.start() if said else according.end() if according else verb.start()
 
-    persons = {name for name, m in speakers if m.kind == "person"}
-
-    def distance(candidate: tuple[str, str]) -> tuple[bool, int, int]:
-        position = frame.find(candidate[1])
-        return (candidate[0] not in persons, abs(position - anchor), position)
+    def distance(candidate: tuple[str, str, int]) -> tuple[bool, int, int]:
+        return (candidate[1] != "person", abs(candidate[2] - anchor), candidate[2])
 
     return min(candidates, key=distance)[0]
-
-
-def _split_quote_speaker(sentences: list[Sentence], index: int, speakers: list[tuple[str, _RawMention]]) -> str | None:
-    """A quote continued in the next sentence, or after its attribution in the previous one."""
-    if index > 0 and sentences[index - 1].paragraph == sentences[index].paragraph:
-        previous = sentences[index - 1].text
-        if _QUOTED.search(previous):
-            return _speaker_in(
-                _frame(previous, [(m.start(), m.end(), "") for m in _QUOTED.finditer(previous)]), speakers
-            )
-    return None
 
 
 def _title(clean: CleanArticle, meta: dict[str, str], plain: list[str]) -> str:

@@ -90,3 +90,32 @@ def test_user_aliases_merge_and_rename(nlp):
 )
 def test_sentence_splitting_around_abbreviations_and_quotes(nlp, text, count):
     assert len(sentence_spans(nlp(text))) == count
+
+
+def _quotes_of(nlp, body: str):
+    clean = clean_article(RawArticle("a.txt", "text", "Headline here\n\n" + body), frozenset(), Settings())
+    article = extract_article(clean, nlp(article_text(clean)), build_aliases({}), "a")
+    return [(q.speaker, q.text) for q in article.quotes]
+
+
+def test_a_quote_paragraph_continues_the_speaker_before_it(nlp):
+    body = (
+        "“We will rebuild the bridge before the winter comes,” Mayor Ana Lopez said on Monday.\n\n"
+        "“It will cost more than we hoped, but the city cannot wait any longer.”"
+    )
+    assert [s for s, _ in _quotes_of(nlp, body)] == ["Ana Lopez", "Ana Lopez"]
+
+
+def test_who_is_told_is_not_the_speaker(nlp):
+    body = "“The talks were useful and we will meet again,” Vladimir Putin told Kim Jong Un on Tuesday."
+    assert _quotes_of(nlp, body)[0][0] == "Vladimir Putin"
+
+
+def test_names_lose_titles_honours_and_possessives(nlp):
+    body = "Lord Oates and Jonathan Rees QC met Bill Ayers' lawyer at the Betty Ford Center on Monday morning."
+    clean = clean_article(RawArticle("a.txt", "text", "Headline here\n\n" + body), frozenset(), Settings())
+    article = extract_article(clean, nlp(article_text(clean)), build_aliases({}), "a")
+    names = {e.name: e.kind for e in article.entities}
+    assert "Jonathan Rees" in names and "Jonathan Rees QC" not in names
+    assert "Bill Ayers" in names
+    assert names.get("Betty Ford Center") == "place"
