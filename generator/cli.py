@@ -164,7 +164,8 @@ def export_corpus(corpus: Corpus) -> dict:
                 "captions": list(article.captions),
                 "summary": brief.summary,
                 "key_points": [point.text for point in brief.key_points],
-                "entities": [{"name": e.name, "kind": e.kind} for e in article.entities],
+                "entities": [{"name": e.name, "kind": e.kind} for e in article.entities]
+                + [{"name": t.name, "kind": "theme"} for t in corpus.index.themes_of(article.id)],
                 "quotes": [{"speaker": q.speaker, "text": q.text} for q in article.quotes],
                 "story": corpus.relations.story_of(article.id).id,
                 "versions": [source_of[i] for i in corpus.relations.versions_of(article.id)],

@@ -1,12 +1,20 @@
-"""Stage 6, index: articles + relations -> TopicIndex (people, organisations, places, groups, events)."""
+"""Stage 6, index: articles + relations -> TopicIndex (people, organisations, places, groups, events, themes).
+
+Themes are the key phrases that set an article apart from the rest of the corpus: its highest
+TF-IDF words and word pairs that are not part of a name, one per inflection ("sanction" and
+"sanctions" are one theme).
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
 from generator.model import Article, Backlink, Quote, Relations, Topic, TopicIndex
-from generator.text import slugify
+from generator.text import markdown_to_plain, slugify
 
 KIND_FOLDERS = {
     "person": "people",
@@ -18,6 +26,31 @@ KIND_FOLDERS = {
 }
 
 
+THEMES_PER_ARTICLE = 4
+REPORTING_WORDS = frozenset(
+    [
+        "according",
+        "said",
+        "says",
+        "told",
+        "added",
+        "also",
+        "would",
+        "could",
+        "week",
+        "year",
+        "years",
+        "time",
+        "including",
+        "recently",
+        "later",
+        "earlier",
+        "percent",
+        "people",
+        "officials",
+    ]
+)
+"""Words every news story uses: never a theme."""
 PAGES_PER_ARTICLE = 0.5
 """Topic pages per article at most, so the site stays within about twice as many pages as articles."""
 MIN_PAGE_BUDGET = 50
@@ -28,10 +61,13 @@ def build_topic_index(articles: Sequence[Article], relations: Relations, min_art
     """One topic per canonical entity; those named in at least `min_articles` articles get a page."""
     dates = {a.id: (relations.date_of(a.id) or a.date).date for a in articles}
     newest_first = sorted(articles, key=lambda a: (dates[a.id] or "", a.id), reverse=True)
+    themes = article_themes(articles)
     members: dict[tuple[str, str], list[Article]] = {}
     for article in newest_first:
         for entity in article.entities:
             members.setdefault((entity.name, entity.kind), []).append(article)
+        for theme in themes.get(article.id, ()):
+            members.setdefault((theme, "theme"), []).append(article)
     co_mentions: dict[str, Counter[str]] = {}
     for article in articles:
         names = [e.name for e in article.entities]
@@ -55,7 +91,8 @@ def build_topic_index(articles: Sequence[Article], relations: Relations, min_art
                 articles=tuple(a.id for a in found),
                 backlinks=tuple(_backlinks(name, found)),
                 co_mentioned=tuple(
-                    other for other, _ in sorted(co_mentions[name].items(), key=lambda x: (-x[1], x[0]))[:6]
+                    other
+                    for other, _ in sorted(co_mentions.get(name, Counter()).items(), key=lambda x: (-x[1], x[0]))[:6]
                 ),
                 quotes=tuple(_quotes_by(name, found)),
                 first_seen=seen[0] if seen else None,
@@ -64,6 +101,67 @@ def build_topic_index(articles: Sequence[Article], relations: Relations, min_art
             )
         )
     return TopicIndex(tuple(topics))
+
+
+def article_themes(articles: Sequence[Article], per_article: int = THEMES_PER_ARTICLE) -> dict[str, tuple[str, ...]]:
+    """Key phrases per article id, best first: high TF-IDF terms of one or two words, names left out."""
+    if not articles:
+        return {}
+    texts = [" ".join(markdown_to_plain(p) for p in a.paragraphs).lower() for a in articles]
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2),
+        stop_words="english",
+        token_pattern=r"(?u)\b[a-z][a-z-]{3,}\b",
+        sublinear_tf=True,
+        max_df=0.5 if len(articles) >= 20 else 1.0,
+    )
+    try:
+        vectors = vectorizer.fit_transform(texts)
+    except ValueError:
+        return {}
+    terms = vectorizer.get_feature_names_out()
+    counts = CountVectorizer(
+        vocabulary=vectorizer.vocabulary_, ngram_range=(1, 2), token_pattern=vectorizer.token_pattern
+    )
+    counts = counts.fit_transform(texts)
+    themes: dict[str, tuple[str, ...]] = {}
+    for row, article in enumerate(articles):
+        names = [e.name for e in article.entities] + [m.surface for m in article.mentions]
+        named = {word for name in names for word in re.findall(r"\w+", name.lower())} | REPORTING_WORDS
+        vector = vectors.getrow(row)
+        repeated = {
+            column for column, n in zip(counts.getrow(row).indices, counts.getrow(row).data, strict=True) if n >= 2
+        }
+        # A theme is said more than once; a phrase of two words says more than one word.
+        scored = [
+            (weight * (2.0 if " " in terms[c] else 1.0), c)
+            for weight, c in zip(vector.data, vector.indices, strict=True)
+            if c in repeated
+        ]
+        ranked = sorted(scored, key=lambda item: (-item[0], terms[item[1]]))
+        chosen: list[str] = []
+        stems: set[str] = set()
+        for _, column in ranked:
+            term = str(terms[column])
+            words = term.split()
+            stem = " ".join(_stem(word) for word in words)
+            if named & set(words) or stem in stems or any(_stem(w) in stems for w in words):
+                continue
+            chosen.append(term)
+            stems.add(stem)
+            stems.update(_stem(w) for w in words)
+            if len(chosen) == per_article:
+                break
+        themes[article.id] = tuple(chosen)
+    return themes
+
+
+def _stem(word: str) -> str:
+    """Enough of an English stemmer to make plurals and simple verb forms one theme."""
+    for suffix in ("ies", "es", "s", "ed", "ing"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
 
 
 def _unique_slug(slug: str, used: set[str]) -> str:

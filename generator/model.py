@@ -276,6 +276,19 @@ class TopicIndex:
     def page_of(self, name: str) -> Topic | None:
         return self._pages.get(name)
 
+    @cached_property
+    def _themes(self) -> dict[str, tuple[Topic, ...]]:
+        found: dict[str, list[Topic]] = {}
+        for topic in self.topics:
+            if topic.kind == "theme":
+                for article_id in topic.articles:
+                    found.setdefault(article_id, []).append(topic)
+        return {article_id: tuple(topics) for article_id, topics in found.items()}
+
+    def themes_of(self, article_id: str) -> tuple[Topic, ...]:
+        """The article's themes, in name order."""
+        return tuple(sorted(self._themes.get(article_id, ()), key=lambda t: t.name))
+
 
 @dataclass(frozen=True, slots=True)
 class OutputFile:

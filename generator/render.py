@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from generator.charts import comention_svg, timeline_svg
 from generator.index import KIND_FOLDERS
-from generator.model import Article, Brief, OutputFile, Relations, Story, StoryFact, Topic, TopicIndex
+from generator.model import Article, Brief, Entity, OutputFile, Relations, Story, StoryFact, Topic, TopicIndex
 from generator.text import markdown_to_plain, md_escape, strip_controls
 
 KIND_TITLES = {
@@ -230,6 +230,7 @@ def _article_view(article: Article, corpus: Corpus, by_id: dict[str, Article]) -
     versions = [by_id[i] for i in corpus.relations.versions_of(article.id)]
     related = [(by_id[r.target], r) for r in corpus.relations.related_to(article.id)]
     people = {kind: [e for e in article.entities if e.kind == kind] for kind in KIND_TITLES}
+    people["theme"] = [Entity(t.name, "theme") for t in corpus.index.themes_of(article.id)]
     return {
         "article": article,
         "brief": corpus.brief(article.id),

@@ -24,3 +24,23 @@ def test_threshold_is_configurable(seed_corpus):
     assert all(t.has_page for t in index.topics)
     slugs = [t.slug for t in index.topics]
     assert len(slugs) == len(set(slugs))
+
+
+def test_themes_are_key_phrases_not_names(seed_corpus):
+    from generator.index import article_themes
+
+    themes = article_themes(seed_corpus.articles)
+    visit = next(a for a in seed_corpus.articles if a.source.startswith("002"))
+    assert "nuclear weapons" in themes[visit.id] and "ballistic missiles" in themes[visit.id]
+    for article in seed_corpus.articles:
+        named = {w.lower() for e in article.entities for w in e.name.split()}
+        assert 1 <= len(themes[article.id]) <= 4
+        assert not named & {w for theme in themes[article.id] for w in theme.split()}
+
+
+def test_theme_inflections_are_one_theme():
+    from generator.index import _stem
+
+    assert _stem("sanctions") == _stem("sanction")
+    assert _stem("negotiations") == _stem("negotiation")
+    assert _stem("missiles") == _stem("missile")
