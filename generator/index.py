@@ -158,9 +158,15 @@ def article_themes(articles: Sequence[Article], per_article: int = THEMES_PER_AR
 
 def _stem(word: str) -> str:
     """Enough of an English stemmer to make plurals and simple verb forms one theme."""
-    for suffix in ("ies", "es", "s", "ed", "ing"):
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+        return word[:-1]
+    for suffix in ("ed", "ing"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            return word[: -len(suffix)]
     return word
 
 
