@@ -16,6 +16,7 @@ from generator.errors import SeedError
 from generator.extract import article_text, build_aliases, extract_article
 from generator.model import Article, Brief, Problem, RawArticle
 from generator.nlp import load_pipeline
+from generator.relate import shingle_signature
 from generator.summarize import summarize_article
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ class ArticleJob:
 class Analysed:
     article: Article
     brief: Brief
+    signature: tuple[int, ...] = ()
+    """MinHash of the article's word shingles, for the version search across the corpus."""
 
 
 Outcome = Analysed | Problem
@@ -64,7 +67,7 @@ def analyse_articles(
             clean = clean_article(job.raw, frozenset(job.chrome), settings)
             doc = analyse_text(nlp, article_text(clean))
             article = extract_article(clean, doc, aliases, job.article_id, job.raw.digest)
-            outcomes.append(Analysed(article, summarize_article(article, settings)))
+            outcomes.append(Analysed(article, summarize_article(article, settings), shingle_signature(article)))
         except SeedError as error:
             outcomes.append(Problem(error.source, error.reason))
         except (RecursionError, MemoryError, ValueError) as error:

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,8 @@ FEED_SUFFIXES = (".xml", ".rss", ".atom")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + FEED_SUFFIXES
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
+_MOJIBAKE_SIGN = re.compile("[\u0080-\u00ff]")
+"""Mojibake of UTF-8 read as Latin-1 or cp1252 always shows characters from this range."""
 _META_KEYS = ("title", "date", "publisher", "url", "author", "authors")
 
 
@@ -126,7 +129,12 @@ def decode_text(data: bytes, source: str) -> str:
     controls = sum(1 for char in text if ord(char) < 32 and char not in "\n\r\t\f")
     if controls > max(8, len(text) // 100):
         raise SeedError(source, f"binary file ({controls} control characters), not text")
-    return ftfy.fix_text(text.replace("\r\n", "\n").replace("\r", "\n"), _FTFY)
+    return repair(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def repair(text: str) -> str:
+    """Undo mojibake with ftfy; text without any Latin-1 range character has none, so skip the work."""
+    return ftfy.fix_text(text, _FTFY) if _MOJIBAKE_SIGN.search(text) else text
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -208,7 +216,7 @@ def _jsonl_items(text: str, source: str) -> Iterator[RawArticle | Problem]:
             continue
         found = True
         digest = digest_of(line.encode("utf-8"))
-        yield RawArticle(item_source, kind, ftfy.fix_text(body, _FTFY), _meta_pairs(item), digest)
+        yield RawArticle(item_source, kind, repair(body), _meta_pairs(item), digest)
     if not found:
         raise SeedError(source, "JSON Lines file holds no article")
 

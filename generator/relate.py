@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
 
@@ -53,11 +53,17 @@ class _Profile:
     day: Date | None
 
 
-def relate_articles(articles: Sequence[Article], related_count: int = 5) -> Relations:
-    """Versions, stories, storylines and related reading for the whole corpus."""
+def relate_articles(
+    articles: Sequence[Article], related_count: int = 5, signatures: Mapping[str, tuple[int, ...]] | None = None
+) -> Relations:
+    """Versions, stories, storylines and related reading for the whole corpus.
+
+    `signatures` are the articles' MinHash signatures where already known (they are cached with
+    the per-article results); the others are computed here.
+    """
     ordered = sorted(articles, key=lambda a: a.id)
     profiles = [_profile(a) for a in ordered]
-    versions = version_groups(profiles)
+    versions = version_groups(profiles, signatures or {})
     dates = _shared_dates(ordered, versions)
     profiles = [replace(p, day=_day(dates[p.article.id])) for p in profiles]
     graph = _neighbour_graph(profiles)
@@ -73,9 +79,8 @@ def relate_articles(articles: Sequence[Article], related_count: int = 5) -> Rela
 
 
 def _profile(article: Article) -> _Profile:
-    text = " ".join(markdown_to_plain(p) for p in article.paragraphs).lower()
     names = frozenset(e.name for e in article.entities if e.kind in ("person", "place", "organization", "event"))
-    return _Profile(article, tuple(re.findall(r"\w+", text)), names, _day(article.date))
+    return _Profile(article, _tokens(article), names, _day(article.date))
 
 
 def _day(evidence: DateEvidence) -> Date | None:
@@ -86,11 +91,20 @@ def _hash32(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "big")
 
 
+def _tokens(article: Article) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", " ".join(markdown_to_plain(p) for p in article.paragraphs).lower()))
+
+
 def _minhash(tokens: tuple[str, ...]) -> MinHash:
     shingles = {" ".join(tokens[i : i + SHINGLE]).encode() for i in range(max(1, len(tokens) - SHINGLE + 1))}
-    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash32)
+    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash32, scheme="affine32")
     signature.update_batch(sorted(shingles))
     return signature
+
+
+def shingle_signature(article: Article) -> tuple[int, ...]:
+    """The article's MinHash signature over word shingles: a per-article result, so it can be cached."""
+    return tuple(int(value) for value in _minhash(_tokens(article)).hashvalues)
 
 
 def _sentence_words(article: Article) -> list[set[str]]:
@@ -107,13 +121,19 @@ def are_versions(first: Article, second: Article) -> bool:
     return matched >= min(VERSION_MIN_SHARED, len(shorter)) and matched / len(shorter) >= VERSION_OVERLAP
 
 
-def version_groups(profiles: Sequence[_Profile]) -> list[list[str]]:
+def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> list[list[str]]:
     """Connected groups of confirmed version pairs; every article is in exactly one group."""
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     signatures = {}
     for p in profiles:
-        signatures[p.article.id] = _minhash(p.tokens)
-        lsh.insert(p.article.id, signatures[p.article.id])
+        cached = known.get(p.article.id)
+        signature = (
+            MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.array(cached, dtype=np.uint64), scheme="affine32")
+            if cached and len(cached) == NUM_PERM
+            else _minhash(p.tokens)
+        )
+        signatures[p.article.id] = signature
+        lsh.insert(p.article.id, signature)
     by_id = {p.article.id: p.article for p in profiles}
     parent = {p.article.id: p.article.id for p in profiles}
 

@@ -97,3 +97,10 @@ def test_relations_are_symmetric_and_never_self():
     assert relations.versions_of("b") == ("a",)
     assert relations.versions_of("c") == ()
     assert sorted(a for s in relations.stories for a in s.articles) == ["a", "b", "c"]
+
+
+def test_cached_signatures_give_the_same_relations(seed_corpus):
+    from generator.relate import shingle_signature
+
+    signatures = {a.id: shingle_signature(a) for a in seed_corpus.articles}
+    assert relate_articles(seed_corpus.articles, signatures=signatures) == relate_articles(seed_corpus.articles)
