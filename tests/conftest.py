@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.config import Settings
-from generator.model import RawArticle
+from generator.model import Article, DateEvidence, Entity, RawArticle, Sentence
 from generator.pipeline import Paths, analyse_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,29 @@ def seed_corpus():
     corpus, problems = analyse_corpus(paths, Settings())
     assert problems == ()
     return corpus
+
+
+def make_article(article_id: str, sentences: list[str], day: str | None = None, names: tuple[str, ...] = ()) -> Article:
+    """An analysed article with one sentence a paragraph, for stage tests that need no spaCy."""
+    return Article(
+        id=article_id,
+        source=f"{article_id}.txt",
+        title=article_id,
+        dek=None,
+        date=DateEvidence(day, "test", day is None),
+        capture_date=None,
+        publisher=None,
+        authors=(),
+        contributors=(),
+        dateline=None,
+        developing=False,
+        paragraphs=tuple(sentences),
+        captions=(),
+        sentences=tuple(Sentence(text, i) for i, text in enumerate(sentences)),
+        entities=tuple(Entity(name, "person") for name in names),
+        mentions=(),
+        quotes=(),
+    )
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-from generator.model import Article, DateEvidence, Entity, Sentence
 from generator.relate import are_versions, relate_articles
+from tests.conftest import make_article
 
 
 def _by_source(corpus):
@@ -34,28 +34,6 @@ def test_related_reading_has_reasons(seed_corpus):
     assert "shares" in related[0].reason and "Kim Jong Un" in related[0].reason
 
 
-def _article(article_id: str, sentences: list[str], day: str | None = None, names=()) -> Article:
-    return Article(
-        id=article_id,
-        source=f"{article_id}.txt",
-        title=article_id,
-        dek=None,
-        date=DateEvidence(day, "test", day is None),
-        capture_date=None,
-        publisher=None,
-        authors=(),
-        contributors=(),
-        dateline=None,
-        developing=False,
-        paragraphs=tuple(sentences),
-        captions=(),
-        sentences=tuple(Sentence(s, i) for i, s in enumerate(sentences)),
-        entities=tuple(Entity(n, "person") for n in names),
-        mentions=(),
-        quotes=(),
-    )
-
-
 BASE = [
     "The city council voted on Monday to close the old river bridge for repairs.",
     "Engineers found deep cracks in two of the bridge supports during an inspection last month.",
@@ -76,8 +54,8 @@ def test_edited_article_is_a_version_but_a_same_topic_article_is_not():
         "Officials said the bridge would stay open to traffic while the funding was arranged.",
         "Residents have long complained about potholes on the approach roads to the bridge.",
     ]
-    assert are_versions(_article("a", BASE), _article("b", edited))
-    assert not are_versions(_article("a", BASE), _article("c", other))
+    assert are_versions(make_article("a", BASE), make_article("b", edited))
+    assert not are_versions(make_article("a", BASE), make_article("c", other))
 
 
 def test_relations_are_symmetric_and_never_self():
@@ -86,9 +64,9 @@ def test_relations_are_symmetric_and_never_self():
         "Tickets for the opening night sold out within an hour of going on sale online.",
     ]
     articles = [
-        _article("a", BASE, "2024-01-02"),
-        _article("b", BASE[:4], "2024-01-02"),
-        _article("c", unrelated, "2024-03-01"),
+        make_article("a", BASE, "2024-01-02"),
+        make_article("b", BASE[:4], "2024-01-02"),
+        make_article("c", unrelated, "2024-03-01"),
     ]
     relations = relate_articles(articles)
     for article_id, related in relations.related:

@@ -3,32 +3,11 @@ import re
 import pytest
 
 from generator.config import Settings
-from generator.model import Article, Brief, DateEvidence, Sentence
+from generator.model import Brief
 from generator.summarize import stands_alone, summarize_article, summarize_story
+from tests.conftest import make_article
 
 NEEDS_CONTEXT = re.compile(r"^(He|She|They|It|This|But|And)\b")
-
-
-def _article(sentences: list[str]) -> Article:
-    return Article(
-        id="a",
-        source="a.txt",
-        title="t",
-        dek=None,
-        date=DateEvidence(None, "", True),
-        capture_date=None,
-        publisher=None,
-        authors=(),
-        contributors=(),
-        dateline=None,
-        developing=False,
-        paragraphs=tuple(sentences),
-        captions=(),
-        sentences=tuple(Sentence(text, i) for i, text in enumerate(sentences)),
-        entities=(),
-        mentions=(),
-        quotes=(),
-    )
 
 
 def _all_briefs(corpus):
@@ -86,34 +65,32 @@ def test_stands_alone(sentence, ok):
 
 def test_summary_respects_the_word_limit():
     long = "The council " + "really " * 40 + "voted on Monday."
-    article = _article(
+    article = make_article(
+        "a",
         [
             long,
             "The bridge will close for six months from the start of next week.",
             "Engineers found cracks in two supports of the old bridge last year.",
-        ]
+        ],
     )
     brief = summarize_article(article, Settings(summary_max_words=20))
     assert len(brief.summary.split()) <= 20
 
 
 def test_no_usable_sentence_gives_an_empty_brief():
-    brief = summarize_article(_article(["He said so.", "Why not?"]), Settings())
+    brief = summarize_article(make_article("a", ["He said so.", "Why not?"]), Settings())
     assert brief.summary == "" and brief.key_points == ()
 
 
 def test_story_briefing_states_each_fact_once_with_all_its_sources():
     shared = "The council voted on Monday to close the old river bridge for repairs."
-    first = _article([shared, "Engineers found deep cracks in two of the bridge supports last month."])
-    second = _article(
+    first = make_article("a", [shared, "Engineers found deep cracks in two of the bridge supports last month."])
+    second = make_article(
+        "b",
         [
             "The council voted on Monday to close the old river bridge for urgent repairs.",
             "Drivers will be sent on a detour through the northern industrial estate.",
-        ]
-    )
-    first, second = (
-        Article(**{**{f: getattr(a, f) for f in a.__dataclass_fields__}, "id": name})
-        for a, name in ((first, "a"), (second, "b"))
+        ],
     )
     briefs = {"a": Brief(first.sentences[0].text, ()), "b": Brief(second.sentences[0].text, ())}
     facts = summarize_story([first, second], briefs)
