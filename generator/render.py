@@ -36,6 +36,8 @@ TAG_KINDS = ("person", "organization", "place")
 TIMELINE_CHART = "assets/timeline.svg"
 NAMES_CHART = "assets/names.svg"
 FEED_SIZE = 50
+EDITED_AT_LEAST = 0.5
+"""Share of words in common for two paragraphs to count as one paragraph, edited."""
 TOPIC_LIST = 50
 """Newest articles and mentions listed on a topic page; the rest are counted, so pages stay small."""
 STYLESHEET = (Path(__file__).parent / "data" / "briefing.css").read_text(encoding="utf-8")
@@ -271,22 +273,36 @@ def _story_view(story: Story, corpus: Corpus, by_id: dict[str, Article]) -> dict
 
 
 def paragraph_changes(older: Article, newer: Article) -> list[tuple[str, str]]:
-    """What changed between two versions: ('added'|'removed'|'edited', Markdown), edited words marked."""
+    """What changed between two versions: ('added'|'removed'|'edited', Markdown), edited words marked.
+
+    Each paragraph of the newer version is paired with the most alike unused paragraph of the older
+    one, wherever it stands, so moved paragraphs are not reported as removed and added.
+    """
     old = [markdown_to_plain(p) for p in older.paragraphs]
     new = [markdown_to_plain(p) for p in newer.paragraphs]
+    pairs = sorted(
+        (
+            (difflib.SequenceMatcher(a=before.split(), b=after.split(), autojunk=False).ratio(), i, j)
+            for i, before in enumerate(old)
+            for j, after in enumerate(new)
+        ),
+        key=lambda item: (-item[0], item[1], item[2]),
+    )
+    match: dict[int, int] = {}
+    used: set[int] = set()
+    for ratio, i, j in pairs:
+        if ratio < EDITED_AT_LEAST:
+            break
+        if i not in used and j not in match:
+            match[j] = i
+            used.add(i)
     changes: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        removed, added = old[i1:i2], new[j1:j2]
-        while removed and added:
-            before, after = removed[0], added[0]
-            if difflib.SequenceMatcher(a=before.split(), b=after.split(), autojunk=False).ratio() < 0.5:
-                break
-            changes.append(("edited", _word_diff(removed.pop(0), added.pop(0))))
-        changes += [("removed", md_escape(text)) for text in removed]
-        changes += [("added", md_escape(text)) for text in added]
+    for j, text in enumerate(new):
+        if j not in match:
+            changes.append(("added", md_escape(text)))
+        elif old[match[j]] != text:
+            changes.append(("edited", _word_diff(old[match[j]], text)))
+    changes += [("removed", md_escape(text)) for i, text in enumerate(old) if i not in used]
     return changes
 
 
