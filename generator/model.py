@@ -199,8 +199,6 @@ class Relations:
     storylines: tuple[Storyline, ...]
     related: tuple[tuple[str, tuple[Related, ...]], ...]
     """Article id -> related articles, best first."""
-    duplicates: tuple[tuple[str, str], ...]
-    """(dropped source, kept source) for byte-identical articles built once."""
     dates: tuple[tuple[str, DateEvidence], ...] = ()
     """Article id -> its date, shared between versions of one article."""
 

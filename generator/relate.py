@@ -73,7 +73,6 @@ def relate_articles(
         stories=tuple(stories),
         storylines=tuple(storylines),
         related=_related(profiles, graph, versions, related_count),
-        duplicates=(),
         dates=tuple(sorted(dates.items())),
     )
 

@@ -85,10 +85,6 @@ def topic_path(topic: Topic) -> str:
     return f"topics/{topic.slug}.md"
 
 
-def storyline_anchor(storyline_id: str) -> str:
-    return storyline_id
-
-
 def front_matter_value(value: str) -> str:
     """A quoted YAML string that the theme can put in HTML as is: MkDocs' templates do not escape titles."""
     return json.dumps(html.escape(strip_controls(str(value)), quote=True), ensure_ascii=False)

@@ -77,10 +77,6 @@ def slugify(text: str, max_length: int = 80) -> str:
     return f"{slug}-page" if slug in _RESERVED_NAMES else slug
 
 
-def words(text: str) -> list[str]:
-    return re.findall(r"\w+", text)
-
-
 def cut_at_word(text: str, max_words: int) -> str:
     """At most max_words words, cut between words, with an ellipsis when cut."""
     tokens = text.split()
