@@ -201,6 +201,11 @@ _DATE_IN_TEXT = re.compile(
     r"(?P<year>(?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
+_DAY_FIRST_DATE = re.compile(
+    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?,?\s+"
+    r"(?P<year>(?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
 _ISO_DATE = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
 _COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:(?P<year>(?:19|20)\d{2})\s*)?(?P<name>[^|.]*)", re.I)
 _READ_MORE = re.compile(r"\bread more (?:from|at|on)\s+(?:the\s+)?(?P<name>[\w .&'’-]+?)\s*$", re.IGNORECASE)
@@ -554,7 +559,7 @@ def _iso(year: int, month: int, day: int) -> str | None:
 
 
 def _date_in(text: str) -> str | None:
-    match = _DATE_IN_TEXT.search(text)
+    match = _DATE_IN_TEXT.search(text) or _DAY_FIRST_DATE.search(text)
     if match:
         return _iso(int(match["year"]), _MONTHS[match["month"].lower().rstrip(".")], int(match["day"]))
     iso = _ISO_DATE.search(text)
