@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import __version__
@@ -27,7 +27,7 @@ from generator.relate import relate_articles
 from generator.render import Corpus, render_site
 from generator.summarize import summarize_story
 from generator.text import normalize_space, slugify
-from generator.write import build_lock, build_site, recover, write_content
+from generator.write import build_lock, build_site, read_last_build, recover, save_last_build, write_content
 
 log = logging.getLogger(__name__)
 
@@ -110,13 +110,30 @@ def build(
             raise BuildError(f"{len(problems)} seed(s) could not be used (strict mode); nothing was written", problems)
         if not corpus.articles:
             raise BuildError(f"no usable article in '{paths.seeds}'; nothing was written")
+        state = new_since_last_build(read_last_build(paths.cache_dir), [a.id for a in corpus.articles])
+        corpus = replace(corpus, new_articles=tuple(state["new"]))
         # 7. Render every page from the templates.
         pages = render_site(corpus)
         # 8. Write: content/ first, then MkDocs renders site/ from it.
         written, removed = write_content(pages, paths.content)
         if render_html:
             build_site(paths.mkdocs_config, paths.content, paths.site)
+        save_last_build(paths.cache_dir, state)
     return BuildReport(len(corpus.articles), problems, written, removed, time.monotonic() - started)
+
+
+def new_since_last_build(last: dict | None, article_ids: Sequence[str]) -> dict:
+    """Articles that arrived in the last build that changed the set of articles.
+
+    A rebuild with the same articles keeps the same list, so output stays byte-identical; the first
+    build of a project has nothing to compare with and lists none.
+    """
+    current = sorted(article_ids)
+    if last is None:
+        return {"articles": current, "new": []}
+    if set(last["articles"]) == set(current):
+        return {"articles": current, "new": sorted(set(last["new"]) & set(current))}
+    return {"articles": current, "new": sorted(set(current) - set(last["articles"]))}
 
 
 def article_jobs(raws: Sequence[RawArticle]) -> list[ArticleJob]:

@@ -38,6 +38,7 @@ NAMES_CHART = "assets/names.svg"
 FEED_SIZE = 50
 EDITED_AT_LEAST = 0.5
 """Share of words in common for two paragraphs to count as one paragraph, edited."""
+NEW_LIST = 20
 TOPIC_LIST = 50
 """Newest articles and mentions listed on a topic page; the rest are counted, so pages stay small."""
 STYLESHEET = (Path(__file__).parent / "data" / "briefing.css").read_text(encoding="utf-8")
@@ -55,6 +56,8 @@ class Corpus:
     site_title: str
     site_url: str = ""
     story_facts: tuple[tuple[str, tuple[StoryFact, ...]], ...] = ()
+    new_articles: tuple[str, ...] = ()
+    """Article ids new since the build before (see pipeline.new_since_last_build)."""
     """Story id -> its briefing across articles."""
 
     @cached_property
@@ -131,6 +134,7 @@ def render_site(corpus: Corpus) -> tuple[OutputFile, ...]:
         title=corpus.site_title,
         stories=story_views[:20],
         top_topics=_top_topics(corpus.index)[:12],
+        new_articles=[(by_id[i], corpus.brief(i)) for i in corpus.new_articles if i in by_id][:NEW_LIST],
         counts={
             "articles": len(corpus.articles),
             "stories": len(stories),

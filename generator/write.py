@@ -132,6 +132,23 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 THEME_DIR = Path(__file__).parent / "theme"
+STATE = "last-build.json"
+
+
+def read_last_build(cache_dir: Path) -> dict | None:
+    """What the last successful build held: its article ids and the ones that were new in it."""
+    try:
+        state = json.loads((cache_dir / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or not all(isinstance(state.get(k), list) for k in ("articles", "new")):
+        return None
+    return state
+
+
+def save_last_build(cache_dir: Path, state: dict) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomic(cache_dir / STATE, json.dumps(state, sort_keys=True).encode("utf-8"))
 
 
 def mkdocs_options(config_file: Path, content: Path) -> dict:

@@ -125,3 +125,16 @@ def test_seeds_are_never_modified(tmp_path):
     before = _tree(paths.seeds)
     build(paths, Settings(), render_html=False)
     assert _tree(paths.seeds) == before
+
+
+def test_home_page_lists_what_is_new_since_the_last_build(tmp_path):
+    paths = make_project(tmp_path / "p")
+    (paths.seeds / "002_77f896a1f2bda597.txt").rename(tmp_path / "held-back.txt")
+    build(paths, Settings(), render_html=False)
+    assert "New since the last build" not in (paths.content / "index.md").read_text()
+    (tmp_path / "held-back.txt").rename(paths.seeds / "002_77f896a1f2bda597.txt")
+    build(paths, Settings(), render_html=False)
+    home = (paths.content / "index.md").read_text()
+    assert "## New since the last build" in home and "articles/002-77f896a1f2bda597.md" in home.split("## Latest")[0]
+    # A rebuild with the same articles keeps the list, so nothing is rewritten.
+    assert build(paths, Settings(), render_html=False).written == 0
