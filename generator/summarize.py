@@ -29,6 +29,10 @@ _NEEDS_CONTEXT = re.compile(
     r"moreover|yet|then|there|here|such|both|the two|the pair|the duo|in turn|as well|instead|otherwise)\b",
     re.IGNORECASE,
 )
+_ATTRIBUTED = re.compile(
+    r"[”\"],? (?:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)* |he |she |they |it )?(?:said|says|told|added)\b"
+)
+"""A quotation that opens a sentence stands alone when the sentence says who said it."""
 _OPEN_QUOTES = '“‘"'
 _CLOSE_QUOTES = '”’"'
 
@@ -43,7 +47,12 @@ def summarize_article(article: Article, settings: Settings) -> Brief:
     all_scores = _scores([s.text for s in sentences])
     candidates = [sentences[i] for i in eligible]
     scores = all_scores[eligible]
-    fitting = [i for i, s in enumerate(candidates) if len(s.text.split()) <= settings.summary_max_words]
+    # The one-line summary is the article's own voice: a quotation may be a key point, not the summary.
+    fitting = [
+        i
+        for i, s in enumerate(candidates)
+        if len(s.text.split()) <= settings.summary_max_words and s.text[0] not in _OPEN_QUOTES
+    ]
     pool = fitting or [min(range(len(candidates)), key=lambda i: len(candidates[i].text.split()))]
     summary_index = max(pool, key=lambda i: (scores[i], -i))
     chosen = _mmr(candidates, scores, settings.key_points, exclude=summary_index)
@@ -87,9 +96,11 @@ def stands_alone(text: str) -> bool:
         return False
     if text.rstrip(_CLOSE_QUOTES + ")").endswith("?") or not re.search(r"[.!][”’\"')]*$", text):
         return False
-    if _NEEDS_CONTEXT.match(text) or text[0] in _OPEN_QUOTES or text[0].islower():
+    if _NEEDS_CONTEXT.match(text) or text[0].islower():
         return False
     if text.count("“") != text.count("”") or text.count('"') % 2:
+        return False
+    if text[0] in _OPEN_QUOTES and not _ATTRIBUTED.search(text):
         return False
     return not re.match(r"^[A-Z][\w.]* (?:added|continued|went on)\b", text)
 

@@ -38,10 +38,14 @@ def test_key_points_are_in_source_order(seed_corpus):
 
 def test_no_line_breaks_the_rules(seed_corpus):
     for _, brief in _all_briefs(seed_corpus):
+        assert brief.summary[0] not in '“‘"', "the summary is the article's own voice, not a quotation"
         for line in [brief.summary, *(p.text for p in brief.key_points)]:
             assert not line.rstrip('”’"').endswith("?")
             assert line.count("“") == line.count("”")
-            assert line[0] not in '“‘"'
+            if line[0] in '“‘"':
+                assert re.search(r"[”\"],? [^“]*\b(?:said|says|told|added)\b", line), (
+                    "a quoted key point says who said it"
+                )
             assert not NEEDS_CONTEXT.match(line)
             assert re.search(r"[.!][”’\"')]*$", line)
 
@@ -54,6 +58,8 @@ def test_no_line_breaks_the_rules(seed_corpus):
         ("Will the bridge ever reopen for good this time?", False),
         ("“We will reopen it,” the mayor said, “as soon as.", False),
         ("“We will reopen it soon,” the mayor said on Monday.", False),
+        ("“We will reopen it soon,” Mayor Ana Lopez said on Monday.", True),
+        ("“We will reopen it soon and for good this time.”", False),
         ("But the council voted to close the bridge on Monday.", False),
         ("The council voted to close the bridge on", False),
         ("Short one.", False),
