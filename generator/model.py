@@ -226,6 +226,17 @@ class Relations:
     def _dates_by_id(self) -> dict[str, DateEvidence]:
         return dict(self.dates)
 
+    @cached_property
+    def story_by_id(self) -> dict[str, Story]:
+        return {story.id: story for story in self.stories}
+
+    @cached_property
+    def _storylines_by_id(self) -> dict[str, Storyline]:
+        return {line.id: line for line in self.storylines}
+
+    def storyline(self, storyline_id: str) -> Storyline:
+        return self._storylines_by_id[storyline_id]
+
     def related_to(self, article_id: str) -> tuple[Related, ...]:
         return self._related_by_id.get(article_id, ())
 

@@ -67,6 +67,13 @@ class Corpus:
     def brief(self, article_id: str) -> Brief:
         return self._brief_by_id[article_id]
 
+    @cached_property
+    def _facts_by_story(self) -> dict[str, tuple[StoryFact, ...]]:
+        return dict(self.story_facts)
+
+    def facts_of(self, story_id: str) -> tuple[StoryFact, ...]:
+        return self._facts_by_story.get(story_id, ())
+
 
 def article_path(article_id: str) -> str:
     return f"articles/{article_id}.md"
@@ -255,7 +262,7 @@ def _story_view(story: Story, corpus: Corpus, by_id: dict[str, Article]) -> dict
             changes.append((by_id[older], by_id[newer], paragraph_changes(by_id[older], by_id[newer])))
     facts = [
         (fact.text, [(by_id[i], n + 1) for n, i in enumerate(story.articles) if i in fact.articles])
-        for fact in dict(corpus.story_facts).get(story.id, ())
+        for fact in corpus.facts_of(story.id)
     ]
     return {
         "story": story,
@@ -267,8 +274,8 @@ def _story_view(story: Story, corpus: Corpus, by_id: dict[str, Article]) -> dict
             [(by_id[i], _date(corpus, by_id[i])) for i in group] for group in story.versions if len(group) > 1
         ],
         "changes": changes,
-        "storyline": next(s for s in corpus.relations.storylines if s.id == story.storyline),
-        "all_stories": {s.id: s for s in corpus.relations.stories},
+        "storyline": corpus.relations.storyline(story.storyline),
+        "all_stories": corpus.relations.story_by_id,
     }
 
 
