@@ -429,9 +429,11 @@ def stage_render(project: Path, site: Path) -> dict:
 STAGES = {"ner": lambda args: stage_ner(Path(args[0])), "render": lambda args: stage_render(*map(Path, args))}
 
 
-def run_stage(script: Path, name: str, *args: str) -> tuple[dict, Measured]:
-    result = checked(run_measured([sys.executable, str(script), "--stage", name, *args]), f"stage {name}")
-    return json.loads(result.stdout.strip().splitlines()[-1]), result
+def run_stage(script: Path, name: str, *args: str, timeout: float | None = None) -> tuple[dict | None, Measured]:
+    """The stage's figures (None if it was cut off after `timeout` seconds) and its measurement."""
+    command = [sys.executable, str(script), "--stage", name, *args]
+    result = checked(run_measured(command, timeout=timeout), f"stage {name}")
+    return (None if result.timed_out else json.loads(result.stdout.strip().splitlines()[-1])), result
 
 
 # ---------------------------------------------------------------- the benchmark
@@ -504,6 +506,7 @@ def run_size(n: int, pool: Sequence[Paragraph], seed: int, keep: bool, cold_cap:
         cold = run_build(project, "cold build", cold_cap)
 
         ner, ner_run = run_stage(Path(__file__), "ner", str(project / "seeds"))
+        assert ner is not None
         print(
             f"   spaCy alone: load {ner['load_seconds']:.1f}s, pipe {ner['pipe_seconds']:.1f}s "
             f"({ner['pipes']})  ({load()})",
@@ -519,8 +522,13 @@ def run_size(n: int, pool: Sequence[Paragraph], seed: int, keep: bool, cold_cap:
 
         render = render_run = None
         if (project / "content" / "index.md").is_file():
-            render, render_run = run_stage(Path(__file__), "render", str(project), str(folder / "site"))
-            print(f"   render: {render['seconds']:.1f}s for {render['pages']} pages  ({load()})", flush=True)
+            render, render_run = run_stage(
+                Path(__file__), "render", str(project), str(folder / "site"), timeout=cold_cap
+            )
+            if render:
+                print(f"   render: {render['seconds']:.1f}s for {render['pages']} pages  ({load()})", flush=True)
+            else:
+                print(f"   render: TIMED OUT after {cold_cap:.0f}s (process group killed)  ({load()})", flush=True)
         else:
             print("   render: skipped (no build finished, so there is no content/)", flush=True)
         return SizeResult(n, corpus, cold, ner, ner_run, warm_same, warm_one, render, render_run)
@@ -551,7 +559,7 @@ def report(results: Sequence[SizeResult]) -> None:
             f"{r.render['seconds']:>8.1f} {1000 * r.render['seconds'] / max(1, r.render['pages']):>7.1f} "
             f"{r.render['pages']:>6}"
             if r.render
-            else f"{'-':>8} {'-':>7} {'-':>6}"
+            else f"{'>' + format(r.render_run.seconds, '.0f') if r.render_run else '-':>8} {'-':>7} {'-':>6}"
         )
         print(
             f"{r.n:>8} {r.corpus.words:>10,} | {_seconds(r.cold, 8)} {r.cold.cpu_seconds:>7.1f} "
@@ -633,7 +641,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=parse_sizes, default=[1000, 10000], help="corpus sizes, e.g. 1000,10000,30000")
     parser.add_argument("--seed", type=int, default=0, help="seed of the corpus maker")
     parser.add_argument(
-        "--max-seconds", type=float, default=3600, help="cut off a cold build after this long (default 3600)"
+        "--max-seconds",
+        type=float,
+        default=3600,
+        help="cut off a cold build, and the render, after this long (default 3600)",
     )
     parser.add_argument(
         "--warm-max-seconds", type=float, default=600, help="cut off a warm build after this long (default 600)"
