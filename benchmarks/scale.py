@@ -15,7 +15,8 @@ What it measures, for each corpus size (default 1,000 and 10,000 articles; 30,00
      appended to one seed (target <= 2 s at 10k). Wall seconds of the command (interpreter start
      included, since that is what a user waits for) and the build's own figure.
      Every build is cut off (its process group killed) after --max-seconds (cold) or
-     --warm-max-seconds (warm); a cut-off time is printed with '>' and is a lower bound.
+     --warm-max-seconds (warm), the render after --render-max-seconds; a cut-off time is printed
+     with '>' and is a lower bound.
   4. MkDocs render of the result: `generator.write.build_site(mkdocs.yml, content, site)` timed in
      a fresh subprocess, seconds and ms/page.
   5. Fitted exponent (log-log least-squares slope of time against n) of each timing across sizes
@@ -490,7 +491,9 @@ def run_build(project: Path, what: str, timeout: float) -> Measured:
     return result
 
 
-def run_size(n: int, pool: Sequence[Paragraph], seed: int, keep: bool, cold_cap: float, warm_cap: float) -> SizeResult:
+def run_size(
+    n: int, pool: Sequence[Paragraph], seed: int, keep: bool, cold_cap: float, warm_cap: float, render_cap: float
+) -> SizeResult:
     folder = Path(tempfile.mkdtemp(prefix=f"briefing-scale-{n}-"))
     try:
         project = folder / "project"
@@ -523,12 +526,12 @@ def run_size(n: int, pool: Sequence[Paragraph], seed: int, keep: bool, cold_cap:
         render = render_run = None
         if (project / "content" / "index.md").is_file():
             render, render_run = run_stage(
-                Path(__file__), "render", str(project), str(folder / "site"), timeout=cold_cap
+                Path(__file__), "render", str(project), str(folder / "site"), timeout=render_cap
             )
             if render:
                 print(f"   render: {render['seconds']:.1f}s for {render['pages']} pages  ({load()})", flush=True)
             else:
-                print(f"   render: TIMED OUT after {cold_cap:.0f}s (process group killed)  ({load()})", flush=True)
+                print(f"   render: TIMED OUT after {render_cap:.0f}s (process group killed)  ({load()})", flush=True)
         else:
             print("   render: skipped (no build finished, so there is no content/)", flush=True)
         return SizeResult(n, corpus, cold, ner, ner_run, warm_same, warm_one, render, render_run)
@@ -644,10 +647,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--max-seconds",
         type=float,
         default=3600,
-        help="cut off a cold build, and the render, after this long (default 3600)",
+        help="cut off a cold build after this long (default 3600)",
     )
     parser.add_argument(
         "--warm-max-seconds", type=float, default=600, help="cut off a warm build after this long (default 600)"
+    )
+    parser.add_argument(
+        "--render-max-seconds",
+        type=float,
+        default=None,
+        help="cut off the render after this long (default: --max-seconds)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects (their paths are printed)")
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
@@ -668,14 +677,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     started = time.perf_counter()
     code = code_state()
+    render_cap = args.max_seconds if args.render_max_seconds is None else args.render_max_seconds
     pool = paragraph_pool(args.data)
     print(
         f"Scale benchmark: sizes {', '.join(map(str, args.sizes))}; {len(pool):,} distinct paragraphs "
         f"({MIN_WORDS}+ words) of {len({p.source for p in pool}):,} real articles, "
         f"{PARAGRAPHS[0]}-{PARAGRAPHS[1]} per composed article; {os.cpu_count()} cores; {load()}; "
-        f"generator code {code}; caps: cold {args.max_seconds:.0f}s, warm {args.warm_max_seconds:.0f}s"
+        f"generator code {code}; caps: cold {args.max_seconds:.0f}s, "
+        f"warm {args.warm_max_seconds:.0f}s, render {render_cap:.0f}s"
     )
-    results = [run_size(n, pool, args.seed, args.keep, args.max_seconds, args.warm_max_seconds) for n in args.sizes]
+    results = [
+        run_size(n, pool, args.seed, args.keep, args.max_seconds, args.warm_max_seconds, render_cap) for n in args.sizes
+    ]
     report(results)
     print(f"\nTotal {time.perf_counter() - started:.0f}s; {load()}; {code_note(code)}")
     return 0
