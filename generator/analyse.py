@@ -14,7 +14,7 @@ from generator.clean import clean_article
 from generator.config import Settings
 from generator.errors import SeedError
 from generator.extract import article_text, build_aliases, extract_article
-from generator.model import Article, Brief, Problem, RawArticle
+from generator.model import Article, Brief, CleanArticle, Problem, RawArticle
 from generator.nlp import load_pipeline
 from generator.relate import shingle_signature
 from generator.summarize import summarize_article
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 PIECE_CHARS = 100_000
 """spaCy's NER is given at most this many characters at once (its own limit is a million)."""
+BATCH_SIZE = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +59,39 @@ def _pipeline(name: str) -> Language:
 def analyse_articles(
     jobs: Sequence[ArticleJob], settings: Settings, alias_tables: Sequence[dict[str, list[str]]]
 ) -> list[Outcome]:
-    """Clean, extract and summarize each job's article; an unusable one becomes a Problem."""
+    """Clean, extract and summarize each job's article; an unusable one becomes a Problem.
+
+    spaCy gets the articles in batches (faster than one call each, with the same results); a text
+    too long for one call goes alone, in pieces.
+    """
     aliases = build_aliases(*alias_tables)
     nlp = _pipeline(settings.nlp_model)
-    outcomes: list[Outcome] = []
-    for job in jobs:
+    outcomes: list[Outcome] = [_clean(job, settings) for job in jobs]
+    ready = [(i, article_text(clean)) for i, clean in enumerate(outcomes) if isinstance(clean, CleanArticle)]
+    short_docs = nlp.pipe((text for _, text in ready if len(text) <= PIECE_CHARS), batch_size=BATCH_SIZE)
+    for i, text in ready:
+        job, clean = jobs[i], outcomes[i]
         try:
-            clean = clean_article(job.raw, frozenset(job.chrome), settings)
-            doc = analyse_text(nlp, article_text(clean))
+            doc = next(short_docs) if len(text) <= PIECE_CHARS else analyse_text(nlp, text)
             article = extract_article(clean, doc, aliases, job.article_id, job.raw.digest)
-            outcomes.append(Analysed(article, summarize_article(article, settings), shingle_signature(article)))
-        except SeedError as error:
-            outcomes.append(Problem(error.source, error.reason))
+            outcomes[i] = Analysed(article, summarize_article(article, settings), shingle_signature(article))
         except (RecursionError, MemoryError, ValueError) as error:
-            # A pathological page (nesting thousands deep, a parser limit) costs that article, not the build.
-            outcomes.append(Problem(job.raw.source, f"could not be analysed ({type(error).__name__}: {error})"[:300]))
+            outcomes[i] = _failed(job, error)
     return outcomes
+
+
+def _clean(job: ArticleJob, settings: Settings) -> CleanArticle | Problem:
+    try:
+        return clean_article(job.raw, frozenset(job.chrome), settings)
+    except SeedError as error:
+        return Problem(error.source, error.reason)
+    except (RecursionError, MemoryError, ValueError) as error:
+        return _failed(job, error)
+
+
+def _failed(job: ArticleJob, error: Exception) -> Problem:
+    """A pathological page (nesting thousands deep, a parser limit) costs that article, not the build."""
+    return Problem(job.raw.source, f"could not be analysed ({type(error).__name__}: {error})"[:300])
 
 
 def analyse_text(nlp: Language, text: str) -> Doc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -27,7 +28,15 @@ from generator.relate import relate_articles
 from generator.render import Corpus, render_site
 from generator.summarize import summarize_story
 from generator.text import normalize_space, slugify
-from generator.write import build_lock, build_site, read_last_build, recover, save_last_build, write_content
+from generator.write import (
+    build_lock,
+    build_site,
+    read_last_build,
+    read_manifest,
+    recover,
+    save_last_build,
+    write_content,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,18 +74,44 @@ class RunOptions:
     progress: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Everything a build reads, and the cache key of each article's result."""
+
+    jobs: tuple[ArticleJob, ...]
+    keys: tuple[str, ...]
+    alias_tables: tuple[dict[str, list[str]], ...]
+    problems: tuple[Problem, ...]
+    """Seeds that could not be read."""
+
+    def build_key(self, settings: Settings) -> str:
+        """Hash of every input of the corpus stages: equal keys mean an identical content/."""
+        problems = [[p.source, p.reason] for p in self.problems]
+        data = json.dumps([sorted(self.keys), dataclasses.asdict(settings), problems], default=list)
+        return hashlib.blake2b(data.encode("utf-8"), digest_size=20).hexdigest()
+
+
+def read_inputs(paths: Paths, settings: Settings) -> Inputs:
+    """Ingest: every seed file decoded into a job; unusable files become problems."""
+    raws, problems = read_seeds(paths.seeds, settings)
+    alias_tables = tuple(load_alias_tables(paths.project, settings))
+    jobs = tuple(article_jobs(raws))
+    fingerprint = json.dumps(
+        [__version__, _code_fingerprint(), settings.fingerprint(), model_version(settings.nlp_model), alias_tables]
+    )
+    return Inputs(jobs, tuple(job_key(job, fingerprint) for job in jobs), alias_tables, problems)
+
+
 def analyse_corpus(
-    paths: Paths, settings: Settings, options: RunOptions = RunOptions()
+    paths: Paths, settings: Settings, options: RunOptions = RunOptions(), inputs: Inputs | None = None
 ) -> tuple[Corpus, tuple[Problem, ...]]:
     """Read, clean, extract, summarize, relate and index every seed; writes nothing but the cache."""
     # 1. Ingest: every seed file, decoded; unusable files become problems.
-    raws, problems = read_seeds(paths.seeds, settings)
+    inputs = inputs or read_inputs(paths, settings)
     # 2-4. Clean, extract, summarize each article, on every core, reusing cached results.
-    alias_tables = load_alias_tables(paths.project, settings)
-    jobs = article_jobs(raws)
-    outcomes = _outcomes(jobs, settings, alias_tables, paths, options)
+    outcomes = _outcomes(inputs, settings, paths, options)
     analysed, more_problems = _built_once([o for o in outcomes if isinstance(o, Analysed)])
-    problems += tuple(o for o in outcomes if isinstance(o, Problem)) + more_problems
+    problems = inputs.problems + tuple(o for o in outcomes if isinstance(o, Problem)) + more_problems
     articles = tuple(a.article for a in analysed)
     briefs = tuple((a.article.id, a.brief) for a in analysed)
     # 5. Relate: versions, stories, storylines, related reading.
@@ -100,26 +135,60 @@ def build(
     render_html: bool = True,
     options: RunOptions = RunOptions(),
 ) -> BuildReport:
-    """Generate content/ and render site/; under --strict any problem stops the build before a write."""
+    """Generate content/ and render site/; under --strict any problem stops the build before a write.
+
+    When every input is the one the last build used and content/ is as it left it, the corpus stages
+    are skipped: their output would be the same bytes.
+    """
     started = time.monotonic()
     with build_lock(paths.lock):
         recover(paths.content)
         recover(paths.site)
-        corpus, problems = analyse_corpus(paths, settings, options)
+        inputs = read_inputs(paths, settings)
+        last = read_last_build(paths.cache_dir)
+        build_key = inputs.build_key(settings)
+        corpus = None
+        if options.use_cache and last and last.get("build") == build_key and content_unchanged(last, paths.content):
+            problems = tuple(Problem(source, reason) for source, reason in last["problems"])
+        else:
+            corpus, problems = analyse_corpus(paths, settings, options, inputs)
         if strict and problems:
             raise BuildError(f"{len(problems)} seed(s) could not be used (strict mode); nothing was written", problems)
-        if not corpus.articles:
-            raise BuildError(f"no usable article in '{paths.seeds}'; nothing was written")
-        state = new_since_last_build(read_last_build(paths.cache_dir), [a.id for a in corpus.articles])
-        corpus = replace(corpus, new_articles=tuple(state["new"]))
-        # 7. Render every page from the templates.
-        pages = render_site(corpus)
-        # 8. Write: content/ first, then MkDocs renders site/ from it.
-        written, removed = write_content(pages, paths.content)
+        state, written, removed = last, 0, 0
+        if corpus is not None:
+            if not corpus.articles:
+                raise BuildError(f"no usable article in '{paths.seeds}'; nothing was written")
+            state = new_since_last_build(last, [a.id for a in corpus.articles])
+            corpus = replace(corpus, new_articles=tuple(state["new"]))
+            # 7. Render every page from the templates.
+            pages = render_site(corpus)
+            # 8. Write: content/ first, then MkDocs renders site/ from it.
+            written, removed = write_content(pages, paths.content)
+            state |= {
+                "build": build_key,
+                "content": content_stamp(paths.content),
+                "problems": [[p.source, p.reason] for p in problems],
+            }
         if render_html:
             build_site(paths.mkdocs_config, paths.content, paths.site)
         save_last_build(paths.cache_dir, state)
-    return BuildReport(len(corpus.articles), problems, written, removed, time.monotonic() - started)
+    return BuildReport(len(state["articles"]), problems, written, removed, time.monotonic() - started)
+
+
+def content_unchanged(last: dict, content: Path) -> bool:
+    return last.get("content") == content_stamp(content)
+
+
+def content_stamp(content: Path) -> str:
+    """Size and modification time of every file of content/ we wrote: a file edited by hand changes it."""
+    stamps = []
+    for relative in read_manifest(content):
+        try:
+            status = (content / relative).stat()
+        except OSError:
+            return ""
+        stamps.append([relative, status.st_size, status.st_mtime_ns])
+    return hashlib.blake2b(json.dumps(stamps).encode("utf-8"), digest_size=20).hexdigest()
 
 
 def new_since_last_build(last: dict | None, article_ids: Sequence[str]) -> dict:
@@ -155,18 +224,9 @@ def job_key(job: ArticleJob, fingerprint: str) -> str:
     return hashlib.blake2b(data.encode("utf-8"), digest_size=20).hexdigest()
 
 
-def _outcomes(
-    jobs: list[ArticleJob],
-    settings: Settings,
-    alias_tables: list[dict[str, list[str]]],
-    paths: Paths,
-    options: RunOptions,
-) -> list[Outcome]:
+def _outcomes(inputs: Inputs, settings: Settings, paths: Paths, options: RunOptions) -> list[Outcome]:
     """Cached results where the inputs are unchanged; the rest computed and cached."""
-    fingerprint = json.dumps(
-        [__version__, _code_fingerprint(), settings.fingerprint(), model_version(settings.nlp_model), alias_tables]
-    )
-    keys = [job_key(job, fingerprint) for job in jobs]
+    jobs, keys = inputs.jobs, inputs.keys
     cache = ResultCache(paths.cache_dir / "articles.sqlite") if options.use_cache else None
     try:
         found = cache.get_many(keys) if cache else {}
@@ -175,7 +235,7 @@ def _outcomes(
             computed = run_jobs(
                 [job for _, job in todo],
                 settings,
-                alias_tables,
+                inputs.alias_tables,
                 executor=options.executor,
                 scheduler=options.scheduler,
                 advance=advance,

@@ -55,7 +55,7 @@ def commit_tree(files: Mapping[str, bytes], target: Path) -> tuple[int, int]:
     staging = _staging_dir(target)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    previous = _read_manifest(target)
+    previous = read_manifest(target)
     moves = []
     for number, (relative, content) in enumerate(sorted(files.items())):
         current = target / relative
@@ -110,7 +110,7 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def _read_manifest(target: Path) -> list[str]:
+def read_manifest(target: Path) -> list[str]:
     try:
         listed = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError, UnicodeDecodeError):

@@ -23,6 +23,21 @@ def test_warm_build_reuses_every_result(project, caplog):
     assert report.written == 0
 
 
+def test_unchanged_inputs_skip_the_corpus_stages_until_content_is_edited(project, caplog):
+    build(project, Settings(), render_html=False)
+    home = project.content / "index.md"
+    built = home.read_bytes()
+    with sqlite3.connect(project.cache_dir / "articles.sqlite") as connection:
+        connection.execute("DELETE FROM results")
+    caplog.set_level(logging.INFO)
+    report = build(project, Settings(), render_html=False)
+    assert (_analysed(caplog), report.built, report.written) == ("", 3, 0)
+    home.write_text("edited by hand\n", encoding="utf-8")
+    report = build(project, Settings(), render_html=False)
+    assert "analysed 3 of 3 articles" in _analysed(caplog)
+    assert (report.written, home.read_bytes()) == (1, built)
+
+
 def test_one_changed_article_is_the_only_one_analysed_again(project, caplog):
     build(project, Settings(), render_html=False)
     seed = project.seeds / "002_77f896a1f2bda597.txt"
@@ -53,7 +68,7 @@ def test_corrupt_cache_file_is_rebuilt(project, caplog):
     build(project, Settings(), render_html=False)
     (project.cache_dir / "articles.sqlite").write_bytes(b"this is not a database" * 100)
     caplog.set_level(logging.INFO)
-    build(project, Settings(), render_html=False)
+    build(project, Settings(site_title="Another title"), render_html=False)
     assert "unreadable or old" in caplog.text
     assert "analysed 3 of 3 articles" in _analysed(caplog)
 
@@ -66,7 +81,7 @@ def test_damaged_rows_are_recomputed(project, caplog, damage):
     with sqlite3.connect(project.cache_dir / "articles.sqlite") as connection:
         connection.execute(damage)
     caplog.set_level(logging.INFO)
-    build(project, Settings(), render_html=False)
+    build(project, Settings(site_title="Another title"), render_html=False)
     assert "analysed 3 of 3 articles" in _analysed(caplog)
 
 
