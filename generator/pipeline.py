@@ -74,6 +74,22 @@ class RunOptions:
     progress: bool = False
 
 
+class Stopwatch:
+    """Seconds spent in each stage, for one line at the end of a build."""
+
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self._last = time.monotonic()
+
+    def lap(self, stage: str) -> None:
+        now = time.monotonic()
+        self.laps.append((stage, now - self._last))
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in self.laps)
+
+
 @dataclass(frozen=True, slots=True)
 class Inputs:
     """Everything a build reads, and the cache key of each article's result."""
@@ -103,13 +119,21 @@ def read_inputs(paths: Paths, settings: Settings) -> Inputs:
 
 
 def analyse_corpus(
-    paths: Paths, settings: Settings, options: RunOptions = RunOptions(), inputs: Inputs | None = None
+    paths: Paths,
+    settings: Settings,
+    options: RunOptions = RunOptions(),
+    inputs: Inputs | None = None,
+    stopwatch: Stopwatch | None = None,
 ) -> tuple[Corpus, tuple[Problem, ...]]:
     """Read, clean, extract, summarize, relate and index every seed; writes nothing but the cache."""
+    stopwatch = stopwatch or Stopwatch()
     # 1. Ingest: every seed file, decoded; unusable files become problems.
-    inputs = inputs or read_inputs(paths, settings)
+    if inputs is None:
+        inputs = read_inputs(paths, settings)
+        stopwatch.lap("read")
     # 2-4. Clean, extract, summarize each article, on every core, reusing cached results.
     outcomes = _outcomes(inputs, settings, paths, options)
+    stopwatch.lap("analyse")
     analysed, more_problems = _built_once([o for o in outcomes if isinstance(o, Analysed)])
     problems = inputs.problems + tuple(o for o in outcomes if isinstance(o, Problem)) + more_problems
     articles = tuple(a.article for a in analysed)
@@ -117,12 +141,14 @@ def analyse_corpus(
     # 5. Relate: versions, stories, storylines, related reading.
     signatures = {a.article.id: a.signature for a in analysed}
     relations = relate_articles(articles, settings.related_count, signatures)
+    stopwatch.lap("relate")
     # 6. Index: a topic per canonical entity; and a briefing per story, across its articles.
     index = build_topic_index(articles, relations, settings.topic_page_min_articles)
     brief_of, article_of = dict(briefs), {a.id: a for a in articles}
     story_facts = tuple(
         (s.id, summarize_story([article_of[i] for i in s.articles[::-1]], brief_of)) for s in relations.stories
     )
+    stopwatch.lap("index")
     corpus = Corpus(articles, briefs, relations, index, settings.site_title, settings.site_url, story_facts)
     return corpus, tuple(sorted(problems, key=lambda p: p.source))
 
@@ -141,17 +167,20 @@ def build(
     are skipped: their output would be the same bytes.
     """
     started = time.monotonic()
+    stopwatch = Stopwatch()
     with build_lock(paths.lock):
         recover(paths.content)
         recover(paths.site)
         inputs = read_inputs(paths, settings)
+        stopwatch.lap("read")
         last = read_last_build(paths.cache_dir)
         build_key = inputs.build_key(settings)
         corpus = None
         if options.use_cache and last and last.get("build") == build_key and content_unchanged(last, paths.content):
             problems = tuple(Problem(source, reason) for source, reason in last["problems"])
+            log.info("seeds, settings and content/ are as the last build left them: nothing to regenerate")
         else:
-            corpus, problems = analyse_corpus(paths, settings, options, inputs)
+            corpus, problems = analyse_corpus(paths, settings, options, inputs, stopwatch)
         if strict and problems:
             raise BuildError(f"{len(problems)} seed(s) could not be used (strict mode); nothing was written", problems)
         state, written, removed = last, 0, 0
@@ -162,8 +191,10 @@ def build(
             corpus = replace(corpus, new_articles=tuple(state["new"]))
             # 7. Render every page from the templates.
             pages = render_site(corpus)
+            stopwatch.lap("render")
             # 8. Write: content/ first, then MkDocs renders site/ from it.
             written, removed = write_content(pages, paths.content)
+            stopwatch.lap("write")
             state |= {
                 "build": build_key,
                 "content": content_stamp(paths.content),
@@ -171,7 +202,9 @@ def build(
             }
         if render_html:
             build_site(paths.mkdocs_config, paths.content, paths.site)
+            stopwatch.lap("site")
         save_last_build(paths.cache_dir, state)
+    log.info("time by stage: %s", stopwatch)
     return BuildReport(len(state["articles"]), problems, written, removed, time.monotonic() - started)
 
 

@@ -48,6 +48,15 @@ def test_one_changed_article_is_the_only_one_analysed_again(project, caplog):
     report = build(project, Settings(), render_html=False)
     assert "analysed 1 of 3 articles (2 from the cache)" in _analysed(caplog)
     assert report.written >= 1
+    stages = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("time by stage"))
+    assert [lap.split()[0] for lap in stages.split(": ", 1)[1].split(", ")] == [
+        "read",
+        "analyse",
+        "relate",
+        "index",
+        "render",
+        "write",
+    ]
 
 
 def test_changed_options_invalidate_the_cache(project, caplog):
