@@ -74,18 +74,24 @@ def summarize_story(articles: Sequence[Article], briefs: Mapping[str, Brief], li
     def same(a: set[str], b: set[str]) -> bool:
         return len(a & b) / max(1, len(a | b)) >= 0.5
 
-    texts = {a.id: [words(s.text) for s in a.sentences] for a in articles}
     facts: list[tuple[str, set[str]]] = []
     depth = 1 + max((len(briefs[a.id].key_points) for a in articles), default=0)
     for rank in range(depth):
         for article in articles:
             brief = briefs[article.id]
             lines = [brief.summary, *(point.text for point in brief.key_points)]
-            if rank < len(lines) and lines[rank] and not any(same(words(lines[rank]), f[1]) for f in facts):
-                facts.append((lines[rank], words(lines[rank])))
+            if rank >= len(lines) or not lines[rank]:
+                continue
+            bag = words(lines[rank])
+            if not any(same(bag, taken) for _, taken in facts):
+                facts.append((lines[rank], bag))
+                if len(facts) == limit:
+                    break
+        if len(facts) == limit:
+            break
+    texts = {a.id: [words(s.text) for s in a.sentences] for a in articles}
     return tuple(
-        StoryFact(text, tuple(a.id for a in articles if any(same(bag, s) for s in texts[a.id])))
-        for text, bag in facts[:limit]
+        StoryFact(text, tuple(a.id for a in articles if any(same(bag, s) for s in texts[a.id]))) for text, bag in facts
     )
 
 
