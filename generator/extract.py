@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date as Date
 from typing import TYPE_CHECKING
 
-from generator.model import Article, Block, CleanArticle, DateEvidence, Entity, Mention, Quote, Sentence
+from generator.model import Article, Block, CleanArticle, DateEvidence, Entity, Mention, Sentence
 from generator.nlp import sentence_spans
+from generator.quotes import Named, find_quotes
 from generator.text import cut_at_word, markdown_to_plain, normalize_space
 
 if TYPE_CHECKING:
@@ -165,16 +166,6 @@ TITLE_WORDS = frozenset(
         "actress",
     ]
 )
-SPEECH_VERBS = (
-    r"said|says|say|saying|told|tells|added|adds|adding|asked|stated|wrote|writes|noted|warned|predicted"
-    r"|insisted|insists|argued|declared|announced|explained|continued|replied|remarked|hailed|called|urged"
-    r"|stressed|claimed|vowed|joked|denied|described|describes|accused|concedes|conceded|remembered|recalled"
-    r"|tweeted|revealed|admitted|confirmed|suggested|acknowledged|pointed out"
-)
-_ADDRESSEE = re.compile(r"\b(?:told|tells|asked|asks|thanked|urged|telling|asking)\s+(?:the\s+)?$", re.IGNORECASE)
-_SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b|\baccording to\b|\bwas emphatic\b", re.IGNORECASE)
-_QUOTED = re.compile(r"“([^“”]{2,})”|\"([^\"]{2,})\"")
-_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -238,12 +229,19 @@ def extract_article(clean: CleanArticle, doc: Doc, aliases: Aliases, article_id:
     """Everything the briefing says of one article, read from its text and its metadata."""
     meta = dict(clean.meta)
     plain = [markdown_to_plain(p) for p in clean.paragraphs]
-    sentences = _sentences(doc, plain)
+    text = doc.text
+    offsets = _sentence_offsets(doc)
+    sentences = _sentences(text, offsets, plain)
     raw_mentions = _raw_mentions(doc, plain)
     canonical = _canonical_names(raw_mentions, aliases)
     entities = _ranked_entities(raw_mentions, canonical)
     mentions = _first_mentions(raw_mentions, canonical, sentences)
-    quotes = _quotes(plain, sentences, raw_mentions, canonical)
+    named = [
+        Named(m.start, m.end, entity.name, entity.kind)
+        for m in raw_mentions
+        if (entity := canonical[(m.name, m.kind)]).kind in ("person", "organization")
+    ]
+    quotes = find_quotes(text, _paragraph_starts(plain), offsets, named)
     date, capture = _date_evidence(clean, meta, plain)
     return Article(
         id=article_id,
@@ -285,18 +283,23 @@ def _paragraph_at(starts: list[int], offset: int) -> int:
     return max(0, bisect.bisect_right(starts, offset) - 1)
 
 
-def _sentences(doc: Doc, plain: list[str]) -> list[Sentence]:
-    starts = _paragraph_starts(plain)
+def _sentence_offsets(doc: Doc) -> list[tuple[int, int]]:
+    """Sentence spans in the text, cut at paragraph breaks: a sentence never runs over two paragraphs."""
     full = doc.text
     found = []
     for start, end in sentence_spans(doc):
         offset = start
         for piece in full[start:end].split(PARAGRAPH_SEPARATOR):
-            text = normalize_space(piece)
-            if text:
-                found.append(Sentence(text, _paragraph_at(starts, offset + len(piece) - len(piece.lstrip()))))
+            lead = len(piece) - len(piece.lstrip())
+            if piece.strip():
+                found.append((offset + lead, offset + len(piece.rstrip())))
             offset += len(piece) + len(PARAGRAPH_SEPARATOR)
     return found
+
+
+def _sentences(text: str, offsets: list[tuple[int, int]], plain: list[str]) -> list[Sentence]:
+    starts = _paragraph_starts(plain)
+    return [Sentence(normalize_space(text[start:end]), _paragraph_at(starts, start)) for start, end in offsets]
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,117 +425,6 @@ def _first_mentions(
         sentence = next((text for text in by_paragraph.get(m.paragraph, ()) if m.surface in text), "")
         found.append(Mention(name, m.paragraph, m.surface, sentence))
     return tuple(found)
-
-
-def _quotes(
-    plain: list[str], sentences: list[Sentence], mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity]
-) -> tuple[Quote, ...]:
-    """Every quotation with its speaker: the person or body the attribution names, else None.
-
-    The attribution is looked for in the quote's own sentence, then in its paragraph; a paragraph
-    that is only a quotation continues the quotation before it (or follows a line ending in ':').
-    """
-    by_paragraph: dict[int, list[tuple[str, _RawMention]]] = {}
-    for m in mentions:
-        if m.kind in ("person", "organization"):
-            by_paragraph.setdefault(m.paragraph, []).append((canonical[(m.name, m.kind)].name, m))
-    sentences_of: dict[int, list[str]] = {}
-    for sentence in sentences:
-        sentences_of.setdefault(sentence.paragraph, []).append(sentence.text)
-    quotes: list[Quote] = []
-    last_speaker: str | None = None
-    last_person: str | None = None
-    continued = False
-    for number, text in enumerate(plain):
-        speakers = by_paragraph.get(number - 1, []) + by_paragraph.get(number, [])
-        spans = _quote_spans(text, continued)
-        continued = bool(spans) and spans[-1][1] == len(text) and text.count("“") > text.count("”")
-        frame = _frame(text, [(start, end, "") for start, end, _ in spans])
-        if not spans:
-            named = _speaker_in(text, speakers)
-            last_person = named if named and _is_person(named, speakers) else last_person
-            last_speaker = last_person if text.rstrip().endswith(":") and named else last_speaker
-            continue
-        paragraph_speaker = _speaker_in(frame, speakers)
-        for start, _, quoted in spans:
-            sentence_frame = _frame_of_sentence(text, start, sentences_of.get(number, []))
-            speaker = _speaker_in(sentence_frame, speakers) if sentence_frame else None
-            if speaker is None and _SPEECH.search(sentence_frame or "") and _PRONOUN.search(sentence_frame or ""):
-                speaker = last_person
-            if speaker is None and len((sentence_frame or "").split()) <= 3:
-                # The sentence is the quotation itself: its attribution is elsewhere in the paragraph.
-                speaker = paragraph_speaker
-            if speaker is None and _SPEECH.search(frame) and _PRONOUN.search(frame):
-                speaker = last_person
-            if speaker is None and len(frame.split()) <= 3:
-                speaker = last_speaker
-            if len(quoted.split()) >= 3 or speaker:
-                quotes.append(Quote(speaker, normalize_space(quoted).strip(" ,"), number))
-            if speaker:
-                last_speaker = speaker
-                last_person = speaker if _is_person(speaker, speakers) else last_person
-    return tuple(quotes)
-
-
-def _quote_spans(text: str, continued: bool) -> list[tuple[int, int, str]]:
-    """Quoted passages of a paragraph; one still open at its end runs to the end of the paragraph."""
-    spans = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _QUOTED.finditer(text)]
-    opened = text.rfind("“")
-    if opened > text.rfind("”") and not any(start <= opened < end for start, end, _ in spans):
-        spans.append((opened, len(text), text[opened + 1 :]))
-    if continued and not spans and text.strip():
-        spans.append((0, len(text), text))
-    return spans
-
-
-def _frame_of_sentence(text: str, position: int, sentences: list[str]) -> str:
-    """The words of the sentence holding a quotation, with its quotations blanked out."""
-    offset = 0
-    for sentence in sentences:
-        at = text.find(sentence, offset)
-        if at < 0:
-            continue
-        if at <= position < at + len(sentence):
-            inner = [(m.start(), m.end(), "") for m in _QUOTED.finditer(sentence)]
-            return _frame(sentence, inner)
-        offset = at + len(sentence)
-    return ""
-
-
-def _is_person(name: str, speakers: list[tuple[str, _RawMention]]) -> bool:
-    return any(candidate == name and m.kind == "person" for candidate, m in speakers)
-
-
-def _frame(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """The text with its quotations blanked out: where the attribution is."""
-    pieces, position = [], 0
-    for start, end, _ in spans:
-        pieces.append(text[position:start])
-        position = end
-    pieces.append(text[position:])
-    return normalize_space(" … ".join(pieces))
-
-
-def _speaker_in(frame: str, speakers: list[tuple[str, _RawMention]]) -> str | None:
-    """The named speaker nearest the speech verb; 'according to X' names X; who is told or asked is not."""
-    verb = _SPEECH.search(frame)
-    if verb is None:
-        return None
-    candidates = []
-    for name, m in speakers:
-        at = frame.find(m.surface)
-        if at >= 0 and not _ADDRESSEE.search(frame[:at]):
-            candidates.append((name, m.kind, at))
-    if not candidates:
-        return None
-    said = re.search(rf"\b(?:{SPEECH_VERBS})\b", frame, re.IGNORECASE)
-    according = re.search(r"according to\s+", frame, re.IGNORECASE)
-    anchor = said.start() if said else according.end() if according else verb.start()
-
-    def distance(candidate: tuple[str, str, int]) -> tuple[bool, int, int]:
-        return (candidate[1] != "person", abs(candidate[2] - anchor), candidate[2])
-
-    return min(candidates, key=distance)[0]
 
 
 def _title(clean: CleanArticle, meta: dict[str, str], plain: list[str]) -> str:

@@ -119,3 +119,67 @@ def test_names_lose_titles_honours_and_possessives(nlp):
     assert "Jonathan Rees" in names and "Jonathan Rees QC" not in names
     assert "Bill Ayers" in names
     assert names.get("Betty Ford Center") == "place"
+
+
+def _quotes_of(nlp, *paragraphs):
+    text = "\n\n".join(("Headline here", *paragraphs))
+    clean = clean_article(RawArticle("a.txt", "text", text), frozenset(), Settings())
+    article = extract_article(clean, nlp(article_text(clean)), build_aliases({}), "a")
+    return [(q.speaker, q.text) for q in article.quotes]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        pytest.param(
+            (
+                "John Smith, the mayor of Boston, spoke to reporters on Monday about the plans.",
+                '"The new bridge will open next year.',
+                'It will carry four lanes of traffic," Smith said.',
+            ),
+            [("John Smith", "The new bridge will open next year. It will carry four lanes of traffic")],
+            id="straight quote over two paragraphs, attribution at its end",
+        ),
+        pytest.param(
+            (
+                'Mary Jones, who runs the shelter, said: "We have never seen so many animals.',
+                '"Every room in the building is full tonight."',
+            ),
+            [
+                ("Mary Jones", "We have never seen so many animals."),
+                ("Mary Jones", "Every room in the building is full tonight."),
+            ],
+            id="each paragraph reopens the mark: two quotes, one speaker",
+        ),
+        pytest.param(
+            (
+                "The report was written by Peter Brown for the council last year.",
+                "“It took us a very long time to finish,” he said.",
+            ),
+            [("Peter Brown", "It took us a very long time to finish")],
+            id="pronoun speaker is the person last named",
+        ),
+        pytest.param(
+            (
+                "Microsoft released a patch on Tuesday after weeks of complaints from its customers.",
+                "“We are working closely with our partners on a fix,” a Microsoft spokesman said.",
+                "“Nobody expected the flaw to be found so quickly,” a senior official said.",
+            ),
+            [
+                ("Microsoft", "We are working closely with our partners on a fix"),
+                (None, "Nobody expected the flaw to be found so quickly"),
+            ],
+            id="a spokesman speaks for the organisation, an unnamed official for no one",
+        ),
+        pytest.param(
+            (
+                "The company's engineer Dustin Childs wrote to customers on Monday about the problem.",
+                "'This issue could allow remote code execution on your computer,' explained Dustin Childs.",
+            ),
+            [("Dustin Childs", "This issue could allow remote code execution on your computer")],
+            id="single quotation marks in an article that has no double ones",
+        ),
+    ],
+)
+def test_quotes_and_speakers(nlp, paragraphs, expected):
+    assert _quotes_of(nlp, *paragraphs) == expected
