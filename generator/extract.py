@@ -42,6 +42,7 @@ PLACE_WORDS = frozenset(
         "stadium",
         "hotel",
         "hall",
+        "house",
         "road",
         "street",
         "avenue",
@@ -56,14 +57,28 @@ PLACE_WORDS = frozenset(
         "palace",
         "tower",
         "building",
-        "court",
         "crescent",
         "drive",
         "lane",
         "",
     ]
 )
-"""Last words that make a name a place, whatever label spaCy gave it."""
+"""Last words that make a name a place, whatever label spaCy gave it (a court is an organisation)."""
+EVENT_WORDS = frozenset(
+    ["attack", "attacks", "bombing", "bombings", "massacre", "scandal", "festival", "championship", "tournament"]
+)
+"""Last words that make a name an event: 'Paris attacks', 'Hebridean Celtic Festival'."""
+_EVENT_AFTER = re.compile(r" (?:attacks?|bombings?|massacre|scandal|festival)\b")
+_PLACE_BEFORE = re.compile(
+    r"\b(?:(?:in|near|outside|(?:city|cities|town|towns|village|county) of)\s+(?:the\s+)?|at the\s+)$"
+)
+_COMMON_PLURAL = re.compile(r"^[A-Z]{2,}s$")
+"""'MPs', 'ISPs': a plural of an abbreviation is a common noun."""
+_HONORIFIC = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|Lord|Lady|Baroness|Baron)\.? (?:Justice )?"
+    r"(?P<name>[A-Z][\w’'-]*[a-z][\w’'-]*(?: [A-Z][\w’'-]*[a-z][\w’'-]*)*)"
+)
+"""A person named with an honorific, whatever spaCy made of it: 'Lib Dem Lord Oates' is Oates."""
 # Words that name a role, not a person: stripped from the front of a name.
 TITLE_WORDS = frozenset(
     [
@@ -239,7 +254,7 @@ def extract_article(clean: CleanArticle, doc: Doc, aliases: Aliases, article_id:
     named = [
         Named(m.start, m.end, entity.name, entity.kind)
         for m in raw_mentions
-        if (entity := canonical[(m.name, m.kind)]).kind in ("person", "organization")
+        if (entity := canonical[(m.name, m.kind)]).kind in ("person", "organization", "place")
     ]
     quotes = find_quotes(text, _paragraph_starts(plain), offsets, named)
     date, capture = _date_evidence(clean, meta, plain)
@@ -316,8 +331,8 @@ class _RawMention:
 def _strip_name(text: str, kind: str) -> str:
     """The name without what surrounds it: possessives, titles and roles before, honours after."""
     name = normalize_space(text.split(PARAGRAPH_SEPARATOR)[0]).strip(' ,;:-–—"“”‘')
-    name = re.sub(r"(?:[’']s|(?<=s)[’'])$", "", name)
-    if not re.search(r"\b[A-Z]\.$", name):
+    name = re.sub(r"(?:[’']s|(?<=s)[’'])$|(?<!s)[’']$", "", name)
+    if not re.search(r"\b(?:[A-Z]|Jr|Sr)\.$", name):
         name = name.rstrip(".")
     if kind != "person":
         return re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
@@ -330,37 +345,140 @@ def _strip_name(text: str, kind: str) -> str:
 
 
 def _kind_by_shape(name: str, kind: str) -> str:
-    """Some names say what they are whatever spaCy guessed: '… Stadium' is a place, 'Israelis' a group."""
-    last = name.split()[-1].lower() if name.split() else ""
-    if kind in ("organization", "person") and last in PLACE_WORDS and len(name.split()) > 1:
+    """Some names say what they are whatever spaCy guessed: '… Stadium' is a place, '… Festival' an event.
+
+    The head of 'Church of Christ' is 'Church'; a name ending in 'Party' is an organisation.
+    """
+    words = re.split(r"\s+of\s+", name, maxsplit=1)[0].split()
+    last = words[-1].lower() if words else ""
+    if kind in ("organization", "person", "group") and last in EVENT_WORDS and len(name.split()) > 1:
+        return "event"
+    if kind in ("organization", "person") and last in PLACE_WORDS and len(words) > 1:
         return "place"
+    if last == "party" and len(words) > 1:
+        return "organization"
     return kind
 
 
 def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
+    """spaCy's entities, repaired by what surrounds them, and persons named with an honorific."""
     starts = _paragraph_starts(plain)
+    text = doc.text
     dateline = _DATELINE.match(plain[0]) if plain else None
-    found = []
+    honorific = [
+        _RawMention(m.group(), _strip_name(m["name"], "person"), "person", _paragraph_at(starts, m.start()), *m.span())
+        for m in _HONORIFIC.finditer(text)
+    ]
+    found = list(honorific)
+    previous: _RawMention | None = None
     for ent in doc.ents:
-        if dateline and ent.end_char <= dateline.end():
+        start, end = ent.start_char, ent.end_char
+        if dateline and end <= dateline.end():
+            continue
+        if any(h.start < end and start < h.end for h in honorific):
             continue
         kind = KIND_OF_LABEL.get(ent.label_)
         if kind is None:
             continue
-        name = _strip_name(ent.text, kind)
-        if len(name) < 2 or not re.search(r"[A-Za-z]", name):
+        surface = ent.text
+        suffix = _EVENT_AFTER.match(text, end)
+        if suffix:
+            surface, end, kind = surface + suffix.group(), suffix.end(), "event"
+        kind = _kind_in_context(text, start, end, kind, surface, previous)
+        name, kind = _trailing_noun(_strip_name(surface, kind), kind)
+        if kind == "group" and re.search(r"(?:an|i)s$", name):
+            name = name[:-1]  # nationalities by their adjective: 'Israelis' are Israeli
+        if len(name) < 2 or not re.search(r"[A-Z]", name) or _COMMON_PLURAL.match(name):
             continue
-        found.append(
-            _RawMention(ent.text, name, kind, _paragraph_at(starts, ent.start_char), ent.start_char, ent.end_char)
-        )
-    return found
+        previous = _RawMention(surface, name, kind, _paragraph_at(starts, start), start, end)
+        found.append(previous)
+    found.sort(key=lambda m: m.start)
+    return _without_nested(_without_headline_noise(found, plain, starts), text)
+
+
+def _kind_in_context(text: str, start: int, end: int, kind: str, surface: str, previous: _RawMention | None) -> str:
+    """What the words around a name say of it: 'in Rafah' is a place, 'The Temper Trap' no person."""
+    if kind != "person":
+        return kind
+    if surface.startswith("The "):
+        return "organization"
+    before = text[max(0, start - 30) : start]
+    if _PLACE_BEFORE.search(before) or re.match(r"\s*\([A-Z]", text[end : end + 3]):
+        return "place"
+    if previous and previous.kind == "place" and re.fullmatch(r"\s+(?:and|or)\s+", text[previous.end : start]):
+        return "place"
+    return kind
+
+
+def _trailing_noun(name: str, kind: str) -> tuple[str, str]:
+    """'AKEL party' is AKEL, an organisation; 'the Watergate hotel' is Watergate, a place."""
+    words = name.split()
+    if len(words) < 2 or not words[-1].islower() or words[-1] in EVENT_WORDS:
+        return name, kind
+    last = words[-1]
+    if last in PLACE_WORDS:
+        kind = "place"
+    elif last == "party":
+        kind = "organization"
+    while len(words) > 1 and words[-1].islower():
+        words.pop()
+    return " ".join(words), kind
+
+
+def _without_headline_noise(mentions: list[_RawMention], plain: list[str], starts: list[int]) -> list[_RawMention]:
+    """In a Title Case line every word looks like a name: keep only names the body names too.
+
+    'Pierre Thomas Placed on Injured Reserve' -> Pierre Thomas, if the text names him elsewhere.
+    """
+    titled = {number for number, paragraph in enumerate(plain) if _is_title_case(paragraph)}
+    if not titled:
+        return mentions
+    elsewhere = {m.name: m for m in mentions if m.paragraph not in titled}
+    kept = []
+    for m in mentions:
+        if m.paragraph not in titled:
+            kept.append(m)
+            continue
+        prefixes = [" ".join(m.name.split()[:n]) for n in range(len(m.name.split()), 0, -1)]
+        match = next((elsewhere[p] for p in prefixes if p in elsewhere), None)
+        if match:
+            kept.append(_RawMention(m.surface, match.name, match.kind, m.paragraph, m.start, m.end))
+    return kept
+
+
+def _is_title_case(line: str) -> bool:
+    """A headline in Title Case; not a sentence, nor a list of names ('Vorm; Rangel, Caulker')."""
+    if re.search(r"[.!?:;]\s*$|;", line):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line) if len(w) >= 4]
+    return len(words) >= 3 and all(w[0].isupper() for w in words)
+
+
+def _without_nested(mentions: list[_RawMention], text: str) -> list[_RawMention]:
+    """A name inside a longer name written out around it ('Earth' in 'Friends of the Earth') is no entity."""
+    longer = sorted({m.name for m in mentions if len(m.name.split()) > 1}, key=len, reverse=True)
+    kept = []
+    for m in mentions:
+        inside = False
+        for name in longer:
+            if name == m.name or m.name not in name:
+                continue
+            window = text[max(0, m.start - len(name)) : m.end + len(name)]
+            at = window.find(name)
+            offset = max(0, m.start - len(name))
+            if at >= 0 and offset + at <= m.start and m.end <= offset + at + len(name):
+                inside = True
+                break
+        if not inside:
+            kept.append(m)
+    return kept
 
 
 def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tuple[str, str], Entity]:
     """Map (name, kind) to one entity: aliases first, then a short person name to the fullest name.
 
     'Putin' becomes 'Vladimir Putin'; a bare 'Kim' goes to the Kim mentioned most, so Kim Jong Il
-    stays apart from Kim Jong Un.
+    stays apart from Kim Jong Un. A short organisation name goes to a longer one it begins or ends.
     """
     counts = Counter((m.name, m.kind) for m in mentions)
     persons = Counter({name: n for (name, kind), n in counts.items() if kind == "person"})
@@ -372,6 +490,16 @@ def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tupl
             single = kind == "person" or len(name.split()) == 1
             longer = [(persons[full], full) for full in persons if single and _is_part_of(name.split(), full.split())]
             resolved = _fullest(max(longer)[1], persons) if longer else name
+        if resolved == name and kind == "organization":
+            # 'the Post' is the Washington Post, 'Saints' the New Orleans Saints, named in full elsewhere.
+            fuller = [
+                (n, full)
+                for (full, full_kind), n in counts.items()
+                if full_kind in ("organization", "event")
+                and " of " not in full
+                and _is_part_of(name.split(), full.split())
+            ]
+            resolved = max(fuller)[1] if fuller else name
         names[(name, kind)] = resolved
     kinds: dict[str, Counter[str]] = {}
     for key, n in counts.items():

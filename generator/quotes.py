@@ -53,7 +53,7 @@ _TITLE_LIKE = re.compile(rf"^{_TITLE_WORD}(?:\s+{_TITLE_WORD})*$")
 
 @dataclass(frozen=True, slots=True)
 class Named:
-    """A person or organisation named in the text, with its canonical name."""
+    """A person, organisation or place named in the text (a place may speak: "the White House said")."""
 
     start: int
     end: int
@@ -77,7 +77,7 @@ def find_quotes(
         text: the article text, paragraphs separated by a blank line.
         paragraph_starts: offset of each paragraph in text.
         sentences: sentence spans in text, none crossing a paragraph break.
-        named: persons and organisations named in text, in text order.
+        named: persons, organisations and places named in text, in text order.
     """
     spans = _quotation_spans(text, paragraph_starts)
     masked = _masked(text, spans)
@@ -282,7 +282,7 @@ class _Reader:
                 return _Speaker(inside[0].name)
             if re.search(r"\b[A-Z]", self.masked[start + 1 : end]):
                 return _Speaker(None)
-            earlier = [n for n in self.named if n.end <= start and n.kind != "person"]
+            earlier = [n for n in self.named if n.end <= start and n.kind == "organization"]
             return _Speaker(earlier[-1].name if earlier else None)
         if head in ANONYMOUS or det.lower() != "the":
             return _Speaker(None)
@@ -370,4 +370,5 @@ class _Reader:
             return self._antecedent(pronoun.start())
         if people:
             return _Speaker(people[0].name)
-        return _Speaker(inside[0].name) if inside else None
+        bodies = [n for n in inside if n.kind == "organization"]
+        return _Speaker(bodies[0].name) if bodies else None

@@ -3,8 +3,9 @@ import pytest
 from generator.clean import clean_article
 from generator.config import Settings
 from generator.extract import article_text, build_aliases, extract_article
-from generator.model import RawArticle
+from generator.model import CleanArticle, RawArticle
 from generator.nlp import sentence_spans
+from generator.text import md_escape
 
 
 def _articles(corpus):
@@ -183,3 +184,54 @@ def _quotes_of(nlp, *paragraphs):
 )
 def test_quotes_and_speakers(nlp, paragraphs, expected):
     assert _quotes_of(nlp, *paragraphs) == expected
+
+
+def _entities_of(nlp, *paragraphs):
+    clean = CleanArticle("a.txt", None, None, tuple(md_escape(p) for p in paragraphs), (), (), ())
+    article = extract_article(clean, nlp(article_text(clean)), build_aliases({"United Nations": ["UN"]}), "a")
+    return {(e.name, e.kind) for e in article.entities}
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "present", "absent"),
+    [
+        pytest.param(
+            ("Peers voted late on Monday.", "Lib Dem Lord Oates accused the government of delay in the debate."),
+            {("Oates", "person")},
+            {"Lib Dem Lord Oates"},
+            id="a person named with an honorific",
+        ),
+        pytest.param(
+            ("Tributes were paid in France.", "The Paris attacks left 130 people dead in November."),
+            {("Paris attacks", "event")},
+            set(),
+            id="a name followed by 'attacks' is an event",
+        ),
+        pytest.param(
+            ("There were reports of airstrikes on the southern cities of Khan Younis and Rafah.",),
+            {("Khan Younis", "place"), ("Rafah", "place")},
+            set(),
+            id="'cities of X and Y' are places",
+        ),
+        pytest.param(
+            (
+                "Pierre Thomas Placed on Injured Reserve by New Orleans Saints",
+                "Pierre Thomas was placed on injured reserve by the New Orleans Saints on Wednesday.",
+                "The Saints will now rely on their other running backs.",
+            ),
+            {("Pierre Thomas", "person"), ("New Orleans Saints", "organization")},
+            {"Pierre Thomas Placed", "Saints"},
+            id="Title Case headline words and a short club name",
+        ),
+        pytest.param(
+            ("The talks went on.", "Hundreds of Palestinians had sought refuge in the school, said Israelis."),
+            {("Palestinian", "group")},
+            {"Palestinians"},
+            id="nationalities by their adjective",
+        ),
+    ],
+)
+def test_entity_rules(nlp, paragraphs, present, absent):
+    entities = _entities_of(nlp, *paragraphs)
+    assert present <= entities
+    assert not {name for name, _ in entities} & absent
