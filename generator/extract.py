@@ -42,6 +42,7 @@ PLACE_WORDS = frozenset(
         "stadium",
         "hotel",
         "hall",
+        "camp",
         "house",
         "road",
         "street",
@@ -72,6 +73,10 @@ _EVENT_AFTER = re.compile(r" (?:attacks?|bombings?|massacre|scandal|festival)\b"
 _PLACE_BEFORE = re.compile(
     r"\b(?:(?:in|near|outside|(?:city|cities|town|towns|village|county) of)\s+(?:the\s+)?|at the\s+)$"
 )
+_PLACE_NOUN_AFTER = re.compile(
+    r"\s+(?:[a-z]+\s+)?(?:hall|hotel|buildings?|camp|stadium|arena|church|square|airport|station)\b"
+)
+_KNOWN_AS = re.compile(r"\b(?:known as|nicknamed|dubbed|moniker)\b[^.]{0,40}$")
 _COMMON_PLURAL = re.compile(r"^[A-Z]{2,}s$")
 """'MPs', 'ISPs': a plural of an abbreviation is a common noun."""
 _HONORIFIC = re.compile(
@@ -326,6 +331,8 @@ class _RawMention:
     paragraph: int
     start: int
     end: int
+    bearer: str = ""
+    """For a name given as 'known as …', the name of the person who bears it."""
 
 
 def _strip_name(text: str, kind: str) -> str:
@@ -335,7 +342,7 @@ def _strip_name(text: str, kind: str) -> str:
     if not re.search(r"\b(?:[A-Z]|Jr|Sr)\.$", name):
         name = name.rstrip(".")
     if kind != "person":
-        return re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+        return re.sub(r"^(?:[Tt]he\s+|[a-z][\w-]*\s+)+(?=[A-Z0-9])", "", name)
     tokens = name.split()
     while tokens and (tokens[0].lower() in TITLE_WORDS or tokens[0].islower()):
         tokens.pop(0)
@@ -357,6 +364,8 @@ def _kind_by_shape(name: str, kind: str) -> str:
         return "place"
     if last == "party" and len(words) > 1:
         return "organization"
+    if words and words[0] in ("County", "Isle", "Mount", "Lake") and len(words) > 1:
+        return "place"
     return kind
 
 
@@ -370,43 +379,83 @@ def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
         for m in _HONORIFIC.finditer(text)
     ]
     found = list(honorific)
+    places = {ent.start_char for ent in doc.ents if ent.label_ in ("GPE", "LOC")}
     previous: _RawMention | None = None
     for ent in doc.ents:
         start, end = ent.start_char, ent.end_char
         if dateline and end <= dateline.end():
             continue
-        if any(h.start < end and start < h.end for h in honorific):
-            continue
+        if any(h.start < end and start < h.end for h in honorific) or re.match(r"[\w-]", text[start - 1 : start]):
+            continue  # an honorific's name, or the end of a longer word ('All-Ireland')
         kind = KIND_OF_LABEL.get(ent.label_)
-        if kind is None:
+        if kind is None and not _ends_in_place_word(ent.text):
             continue
         surface = ent.text
         suffix = _EVENT_AFTER.match(text, end)
         if suffix:
             surface, end, kind = surface + suffix.group(), suffix.end(), "event"
-        kind = _kind_in_context(text, start, end, kind, surface, previous)
+        kind = _kind_in_context(text, start, end, kind or "place", surface, previous, places)
         name, kind = _trailing_noun(_strip_name(surface, kind), kind)
-        if kind == "group" and re.search(r"(?:an|i)s$", name):
-            name = name[:-1]  # nationalities by their adjective: 'Israelis' are Israeli
         if len(name) < 2 or not re.search(r"[A-Z]", name) or _COMMON_PLURAL.match(name):
             continue
-        previous = _RawMention(surface, name, kind, _paragraph_at(starts, start), start, end)
+        bearer = ""
+        if kind == "person" and previous and previous.kind == "person" and _KNOWN_AS.search(text, previous.end, start):
+            bearer = previous.name  # 'Vincent Barker, known as Vinnie': Vinnie is Vincent Barker
+        elif _is_quoted_title(text, start, end):
+            continue
+        previous = _RawMention(surface, name, kind, _paragraph_at(starts, start), start, end, bearer)
         found.append(previous)
     found.sort(key=lambda m: m.start)
     return _without_nested(_without_headline_noise(found, plain, starts), text)
 
 
-def _kind_in_context(text: str, start: int, end: int, kind: str, surface: str, previous: _RawMention | None) -> str:
-    """What the words around a name say of it: 'in Rafah' is a place, 'The Temper Trap' no person."""
+def _ends_in_place_word(surface: str) -> bool:
+    """'Grove Road' is a place whatever else spaCy took it for (a title, a product)."""
+    words = surface.split()
+    return len(words) > 1 and words[-1].lower() in PLACE_WORDS and words[-1][0].isupper()
+
+
+def _is_quoted_title(text: str, start: int, end: int) -> bool:
+    """A name that is a whole quotation ('CNN's "Larry King Live"') is a title or a nickname."""
+    return text[start - 1 : start] in ('"', "“", "'", "‘") and bool(re.match(r"[,.]?[\"”'’]", text[end : end + 2]))
+
+
+def _kind_in_context(
+    text: str, start: int, end: int, kind: str, surface: str, previous: _RawMention | None, places: set[int]
+) -> str:
+    """What the words around a name say of it.
+
+    'in Rafah', 'Abu Talat (Egypt)', 'Khan Younis and Rafah', 'Melton Mowbray, Leicestershire' and
+    'the Bataclan concert hall' are places; 'The Temper Trap' is no person; 'English Heritage' no
+    nationality; in a list of persons ('Boyce, Caldwell, Alcaraz') a lone name is a person too.
+    """
+    gap = text[previous.end : start] if previous else ""
+    if re.search(r"[’']s?$", surface) or re.match(r"[’']", text[end : end + 1]):
+        return kind  # 'Sarah Palin's church', 'in Vinnie's skull': the name is the owner
+    if kind == "group" and len(surface.split()) > 1 and not re.search(r"(?:an|ish|ese|ch|i)$", surface):
+        return "organization"
+    if _PLACE_NOUN_AFTER.match(text, end):
+        return "place"
+    listed = (
+        previous is not None
+        and previous.kind == "person"
+        and bool(re.fullmatch(r"\s*[,;]\s*", gap))
+        and bool(re.match(r"\s*(?:[,;()]|$)", text[end : end + 3]))
+    )
+    if kind in ("organization", "place") and listed and len(surface.split()) == 1:
+        return "person"
     if kind != "person":
         return kind
     if surface.startswith("The "):
         return "organization"
-    before = text[max(0, start - 30) : start]
-    if _PLACE_BEFORE.search(before) or re.match(r"\s*\([A-Z]", text[end : end + 3]):
+    if _PLACE_BEFORE.search(text[max(0, start - 30) : start]):
         return "place"
-    if previous and previous.kind == "place" and re.fullmatch(r"\s+(?:and|or)\s+", text[previous.end : start]):
+    if re.match(r"\s*\(", text[end : end + 2]) and text.find("(", end) + 1 in places:
         return "place"
+    if previous and previous.kind == "place":
+        single = len(surface.split()) == 1
+        if re.fullmatch(r"\s+(?:and|or)\s+", gap) or (single and re.fullmatch(r",\s+", gap)):
+            return "place"
     return kind
 
 
@@ -478,7 +527,8 @@ def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tupl
     """Map (name, kind) to one entity: aliases first, then a short person name to the fullest name.
 
     'Putin' becomes 'Vladimir Putin'; a bare 'Kim' goes to the Kim mentioned most, so Kim Jong Il
-    stays apart from Kim Jong Un. A short organisation name goes to a longer one it begins or ends.
+    stays apart from Kim Jong Un. Other short names go to a longer one (see _shortens), a name given
+    as 'known as …' to its bearer, and a plural nationality to its adjective when the text has both.
     """
     counts = Counter((m.name, m.kind) for m in mentions)
     persons = Counter({name: n for (name, kind), n in counts.items() if kind == "person"})
@@ -489,18 +539,18 @@ def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tupl
             # A surname alone is the person it belongs to, whatever spaCy took it for ('Obama' as a place).
             single = kind == "person" or len(name.split()) == 1
             longer = [(persons[full], full) for full in persons if single and _is_part_of(name.split(), full.split())]
+            longer = [(n, full) for n, full in longer if full != name]
             resolved = _fullest(max(longer)[1], persons) if longer else name
-        if resolved == name and kind == "organization":
-            # 'the Post' is the Washington Post, 'Saints' the New Orleans Saints, named in full elsewhere.
-            fuller = [
-                (n, full)
-                for (full, full_kind), n in counts.items()
-                if full_kind in ("organization", "event")
-                and " of " not in full
-                and _is_part_of(name.split(), full.split())
-            ]
+        if resolved == name and kind in ("organization", "person"):
+            fuller = [(n, full) for (full, full_kind), n in counts.items() if _shortens(name, kind, full, full_kind)]
             resolved = max(fuller)[1] if fuller else name
+        if kind == "group" and (name[:-1], "group") in counts:
+            resolved = name[:-1]  # 'Israelis' are Israeli
         names[(name, kind)] = resolved
+    bearers = {m.name: names.get((m.bearer, "person"), m.bearer) for m in mentions if m.bearer}
+    for name, kind in names:
+        if name in bearers:
+            names[(name, kind)] = bearers[name]
     kinds: dict[str, Counter[str]] = {}
     for key, n in counts.items():
         # A surname merged into a person counts as that person, whatever its own label.
@@ -508,6 +558,22 @@ def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tupl
         kinds.setdefault(names[key], Counter())[kind] += n
     # One name, one kind: the kind spaCy gave most often ('North Korea' is a place, not an organisation).
     return {key: Entity(name, _kind_by_shape(name, kinds[name].most_common(1)[0][0])) for key, name in names.items()}
+
+
+def _shortens(name: str, kind: str, full: str, full_kind: str) -> bool:
+    """Whether a name is a short form of a longer one in the same text.
+
+    An organisation is named by the head of its name, its last word ('the Post' for the Washington
+    Post, 'Saints'), and an event by its first ('Glastonbury' festival); a person's name that begins
+    a facility's or body's name is that ('at Betty Ford' for the Betty Ford Center).
+    """
+    if " of " in full or not _is_part_of(name.split(), full.split()):
+        return False
+    if kind == "person":
+        return full_kind in ("organization", "place", "event") and full.startswith(name + " ")
+    if full_kind == "organization":
+        return full.endswith(" " + name)
+    return full_kind == "event" and full.startswith(name + " ")
 
 
 def _fullest(name: str, persons: Counter[str]) -> str:

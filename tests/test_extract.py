@@ -224,14 +224,52 @@ def _entities_of(nlp, *paragraphs):
             id="Title Case headline words and a short club name",
         ),
         pytest.param(
-            ("The talks went on.", "Hundreds of Palestinians had sought refuge in the school, said Israelis."),
+            (
+                "Hundreds of Palestinians had sought refuge in the school.",
+                "The Palestinian death toll rose above 680 on Tuesday.",
+            ),
             {("Palestinian", "group")},
             {"Palestinians"},
-            id="nationalities by their adjective",
+            id="a plural nationality by its adjective when the text has both",
         ),
     ],
 )
 def test_entity_rules(nlp, paragraphs, present, absent):
+    entities = _entities_of(nlp, *paragraphs)
+    assert present <= entities
+    assert not {name for name, _ in entities} & absent
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "present", "absent"),
+    [
+        pytest.param(
+            ("Vincent Barker, known as Vinnie, died in July 2012 after a routine eye test.", "Vinnie was 8."),
+            {("Vincent Barker", "person")},
+            {"Vinnie"},
+            id="a name given as 'known as' is its bearer's",
+        ),
+        pytest.param(
+            ("Wigan Athletic: Al Habsi; Boyce, Caldwell, Alcaraz, Figueroa; Watson; Gomez, Moses.",),
+            {("Caldwell", "person"), ("Alcaraz", "person")},
+            set(),
+            id="names in a list of persons are persons",
+        ),
+        pytest.param(
+            ("Felt admitted he was the Washington Post's source for its stories.", "The Post stated it on Friday."),
+            {("Washington Post", "organization")},
+            {"Post"},
+            id="an organisation by the head of its name",
+        ),
+        pytest.param(
+            ("Felt was 92 when he told CNN's \"Larry King Live\" in 2006 about his role.",),
+            set(),
+            {"Larry King Live"},
+            id="a name that is a whole quotation is a title",
+        ),
+    ],
+)
+def test_entity_context_rules(nlp, paragraphs, present, absent):
     entities = _entities_of(nlp, *paragraphs)
     assert present <= entities
     assert not {name for name, _ in entities} & absent
