@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,6 +66,8 @@ PLACE_WORDS = frozenset(
     ]
 )
 """Last words that make a name a place, whatever label spaCy gave it (a court is an organisation)."""
+ORGANIZATION_WORDS = frozenset(["party", "athletic", "rovers", "wanderers", "albion", "hotspur", "fc", "afc", "united"])
+"""Last words that make a name an organisation: 'Labour Party', 'Wigan Athletic'."""
 EVENT_WORDS = frozenset(
     ["attack", "attacks", "bombing", "bombings", "massacre", "scandal", "festival", "championship", "tournament"]
 )
@@ -77,6 +80,7 @@ _PLACE_NOUN_AFTER = re.compile(
     r"\s+(?:[a-z]+\s+)?(?:hall|hotel|buildings?|camp|stadium|arena|church|square|airport|station)\b"
 )
 _KNOWN_AS = re.compile(r"\b(?:known as|nicknamed|dubbed|moniker)\b[^.]{0,40}$")
+_SMALL_WORDS = frozenset(["and", "of", "the", "for", "&", "on", "in"])
 _COMMON_PLURAL = re.compile(r"^[A-Z]{2,}s$")
 """'MPs', 'ISPs': a plural of an abbreviation is a common noun."""
 _HONORIFIC = re.compile(
@@ -362,9 +366,9 @@ def _kind_by_shape(name: str, kind: str) -> str:
         return "event"
     if kind in ("organization", "person") and last in PLACE_WORDS and len(words) > 1:
         return "place"
-    if last == "party" and len(words) > 1:
+    if last in ORGANIZATION_WORDS and len(words) > 1:
         return "organization"
-    if words and words[0] in ("County", "Isle", "Mount", "Lake") and len(words) > 1:
+    if words and words[0] in ("County", "Isle", "Ile", "Île", "Mount", "Lake") and len(words) > 1:
         return "place"
     return kind
 
@@ -387,6 +391,10 @@ def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
             continue
         if any(h.start < end and start < h.end for h in honorific) or re.match(r"[\w-]", text[start - 1 : start]):
             continue  # an honorific's name, or the end of a longer word ('All-Ireland')
+        if ent.text.isupper() and re.search(r"\b[A-Z]{2,}\W+[A-Z]{2,}\W+$", text[max(0, start - 20) : start]):
+            continue  # a word of a shouted line ('AFTER THE JUMP')
+        if re.search(r"\s[A-Z]+\d+[A-Za-z]*$", ent.text):
+            continue  # a model ('Galaxy S5'), not a maker
         kind = KIND_OF_LABEL.get(ent.label_)
         if kind is None and not _ends_in_place_word(ent.text):
             continue
@@ -444,6 +452,9 @@ def _kind_in_context(
     )
     if kind in ("organization", "place") and listed and len(surface.split()) == 1:
         return "person"
+    paired = previous is not None and previous.kind == "person" and gap == " and "
+    if kind == "organization" and paired and re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}", surface):
+        return "person"  # 'Reggie Bush and Julius Jones'
     if kind != "person":
         return kind
     if surface.startswith("The "):
@@ -460,7 +471,7 @@ def _kind_in_context(
 
 
 def _trailing_noun(name: str, kind: str) -> tuple[str, str]:
-    """'AKEL party' is AKEL, an organisation; 'the Watergate hotel' is Watergate, a place."""
+    """'AKEL party' is AKEL, an organisation; 'the Watergate hotel' and 'Dungannon council' places."""
     words = name.split()
     if len(words) < 2 or not words[-1].islower() or words[-1] in EVENT_WORDS:
         return name, kind
@@ -469,6 +480,8 @@ def _trailing_noun(name: str, kind: str) -> tuple[str, str]:
         kind = "place"
     elif last == "party":
         kind = "organization"
+    elif last in ("council", "government", "police", "authorities"):
+        kind = "place"  # 'Dungannon council' names the town by its council
     while len(words) > 1 and words[-1].islower():
         words.pop()
     return " ".join(words), kind
@@ -535,10 +548,13 @@ def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tupl
     names: dict[tuple[str, str], str] = {}
     for name, kind in counts:
         resolved = aliases.resolve(name)
+        if resolved == name and kind == "organization":
+            resolved = _abbreviation_expanded(name, aliases)
         if resolved == name:
             # A surname alone is the person it belongs to, whatever spaCy took it for ('Obama' as a place).
-            single = kind == "person" or len(name.split()) == 1
-            longer = [(persons[full], full) for full in persons if single and _is_part_of(name.split(), full.split())]
+            words = _without_gerund(name.split(), name, persons) if kind == "person" else name.split()
+            single = kind == "person" or len(words) == 1
+            longer = [(persons[full], full) for full in persons if single and _is_part_of(words, full.split())]
             longer = [(n, full) for n, full in longer if full != name]
             resolved = _fullest(max(longer)[1], persons) if longer else name
         if resolved == name and kind in ("organization", "person"):
@@ -547,6 +563,8 @@ def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tupl
         if kind == "group" and (name[:-1], "group") in counts:
             resolved = name[:-1]  # 'Israelis' are Israeli
         names[(name, kind)] = resolved
+    _merge_spellings(names, counts)
+    _merge_acronyms(names)
     bearers = {m.name: names.get((m.bearer, "person"), m.bearer) for m in mentions if m.bearer}
     for name, kind in names:
         if name in bearers:
@@ -558,6 +576,55 @@ def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tupl
         kinds.setdefault(names[key], Counter())[kind] += n
     # One name, one kind: the kind spaCy gave most often ('North Korea' is a place, not an organisation).
     return {key: Entity(name, _kind_by_shape(name, kinds[name].most_common(1)[0][0])) for key, name in names.items()}
+
+
+def _abbreviation_expanded(name: str, aliases: Aliases) -> str:
+    """'UN Relief and Works Agency' is the United Nations Relief and Works Agency."""
+    first, _, rest = name.partition(" ")
+    expanded = aliases.resolve(first)
+    if rest and first.replace(".", "").isupper() and expanded != first:
+        return f"{expanded} {rest}"
+    return name
+
+
+def _without_gerund(words: list[str], name: str, persons: Counter[str]) -> list[str]:
+    """'Losing Thomas is bad enough': a capitalised verb before a known name is no part of it."""
+    if len(words) < 2 or not words[0].endswith("ing"):
+        return words
+    rest = words[1:]
+    known = any(full != name and (full.split() == rest or _is_part_of(rest, full.split())) for full in persons)
+    return rest if known else words
+
+
+def _merge_spellings(names: dict[tuple[str, str], str], counts: Counter[tuple[str, str]]) -> None:
+    """One person under two spellings ('Francois Hollande', 'François Hollande') is one entity.
+
+    The same words, whatever their order and accents, name the same person; the spelling with
+    accents is kept, as the more careful one.
+    """
+    spellings: dict[frozenset[str], list[str]] = {}
+    for (name, kind), resolved in names.items():
+        if kind == "person" and resolved == name and len(name.split()) > 1:
+            spellings.setdefault(_plain_words(name), []).append(name)
+    for group in spellings.values():
+        if len(group) > 1:
+            chosen = max(group, key=lambda n: (sum(not c.isascii() for c in n), counts[(n, "person")], n))
+            for key, resolved in names.items():
+                if resolved in group:
+                    names[key] = chosen
+
+
+def _plain_words(name: str) -> frozenset[str]:
+    return frozenset(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold().split())
+
+
+def _merge_acronyms(names: dict[tuple[str, str], str]) -> None:
+    """'UNRWA' is the United Nations Relief and Works Agency when the text names it in full."""
+    full_names = {resolved for (_, kind), resolved in names.items() if kind == "organization"}
+    initials = {"".join(w[0] for w in full.split() if w.lower() not in _SMALL_WORDS): full for full in full_names}
+    for (name, kind), resolved in names.items():
+        if kind == "organization" and resolved == name and len(name) >= 3 and name.isupper() and name in initials:
+            names[(name, kind)] = initials[name]
 
 
 def _shortens(name: str, kind: str, full: str, full_kind: str) -> bool:

@@ -273,3 +273,32 @@ def test_entity_context_rules(nlp, paragraphs, present, absent):
     entities = _entities_of(nlp, *paragraphs)
     assert present <= entities
     assert not {name for name, _ in entities} & absent
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "present", "absent"),
+    [
+        pytest.param(
+            (
+                "Three shells hit the school, according to UN Relief and Works Agency spokesman Christopher Gunness.",
+                "He said UNRWA wanted an impartial probe of the shelling.",
+            ),
+            {("United Nations Relief and Works Agency", "organization")},
+            {"UNRWA", "UN Relief and Works Agency"},
+            id="an abbreviation expanded, an acronym of a name in the text",
+        ),
+        pytest.param(
+            (
+                "French President François Hollande spoke on Friday night in Paris.",
+                "Francois Hollande then visited the concert hall where the attack took place.",
+            ),
+            {("François Hollande", "person")},
+            {"Francois Hollande"},
+            id="one person under two spellings",
+        ),
+    ],
+)
+def test_entity_name_merges(nlp, paragraphs, present, absent):
+    entities = _entities_of(nlp, *paragraphs)
+    assert present <= entities
+    assert not {name for name, _ in entities} & absent
