@@ -79,6 +79,14 @@ _PLACE_BEFORE = re.compile(
 _PLACE_NOUN_AFTER = re.compile(
     r"\s+(?:[a-z]+\s+)?(?:hall|hotel|buildings?|camp|stadium|arena|church|square|airport|station)\b"
 )
+_PLACE_AFTER = re.compile(r" ([Cc]ounty|Gardens|Heights|Valley|Beach|Springs|Islands?)\b")
+"""'Los Angeles county', 'Hawaiian Gardens': the word after a name that makes it a longer place name."""
+_PERSON_BEFORE = re.compile(
+    r"\b(?:student|son|daughter|wife|husband|brother|sister|mother|father|friend|girl|boy|man|woman|"
+    r"member|chef|reporter|guitarist|singer|player|defender|striker|goalkeeper|colleague|owner|"
+    r"counsel|councillor|director|inspector|officer|actress|actor),?\s+$"
+)
+"""A word for a person just before a name ('another student, Sirisha'): the name is a person's."""
 _KNOWN_AS = re.compile(r"\b(?:known as|nicknamed|dubbed|moniker)\b[^.]{0,40}$")
 _SMALL_WORDS = frozenset(["and", "of", "the", "for", "&", "on", "in"])
 _COMMON_PLURAL = re.compile(r"^[A-Z]{2,}s$")
@@ -402,6 +410,14 @@ def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
         suffix = _EVENT_AFTER.match(text, end)
         if suffix:
             surface, end, kind = surface + suffix.group(), suffix.end(), "event"
+        elif suffix := _PLACE_AFTER.match(text, end):
+            surface, end, kind = f"{surface} {suffix[1].title()}", suffix.end(), "place"
+        within = re.fullmatch(r"(.*[a-z].*) in ([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)*)", surface)
+        if within and kind != "person":
+            # 'Boots in Ipswich': a name and the place it is in.
+            place_at = start + within.start(2)
+            found.append(_RawMention(within[2], within[2], "place", _paragraph_at(starts, place_at), place_at, end))
+            surface, end = within[1], start + len(within[1])
         kind = _kind_in_context(text, start, end, kind or "place", surface, previous, places)
         name, kind = _trailing_noun(_strip_name(surface, kind), kind)
         if len(name) < 2 or not re.search(r"[A-Z]", name) or _COMMON_PLURAL.match(name):
@@ -409,6 +425,8 @@ def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
         bearer = ""
         if kind == "person" and previous and previous.kind == "person" and _KNOWN_AS.search(text, previous.end, start):
             bearer = previous.name  # 'Vincent Barker, known as Vinnie': Vinnie is Vincent Barker
+        elif previous and name.isupper() and text[previous.end : start] == " (" and text[end : end + 1] == ")":
+            bearer = previous.name  # 'Democratic Party (DIKO)': DIKO is the Democratic Party
         elif _is_quoted_title(text, start, end):
             continue
         previous = _RawMention(surface, name, kind, _paragraph_at(starts, start), start, end, bearer)
@@ -444,6 +462,8 @@ def _kind_in_context(
         return "organization"
     if _PLACE_NOUN_AFTER.match(text, end):
         return "place"
+    if len(surface.split()) <= 3 and _PERSON_BEFORE.search(text[max(0, start - 20) : start]):
+        return "person"
     listed = (
         previous is not None
         and previous.kind == "person"
@@ -565,7 +585,8 @@ def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tupl
         names[(name, kind)] = resolved
     _merge_spellings(names, counts)
     _merge_acronyms(names)
-    bearers = {m.name: names.get((m.bearer, "person"), m.bearer) for m in mentions if m.bearer}
+    resolved_of = {name: resolved for (name, _), resolved in names.items()}
+    bearers = {m.name: resolved_of.get(m.bearer, m.bearer) for m in mentions if m.bearer}
     for name, kind in names:
         if name in bearers:
             names[(name, kind)] = bearers[name]
@@ -599,10 +620,10 @@ def _without_gerund(words: list[str], name: str, persons: Counter[str]) -> list[
 def _merge_spellings(names: dict[tuple[str, str], str], counts: Counter[tuple[str, str]]) -> None:
     """One person under two spellings ('Francois Hollande', 'François Hollande') is one entity.
 
-    The same words, whatever their order and accents, name the same person; the spelling with
-    accents is kept, as the more careful one.
+    The same words, whatever their order, accents and vowels, name the same person; the spelling
+    with accents is kept, as the more careful one.
     """
-    spellings: dict[frozenset[str], list[str]] = {}
+    spellings: dict[tuple[str, ...], list[str]] = {}
     for (name, kind), resolved in names.items():
         if kind == "person" and resolved == name and len(name.split()) > 1:
             spellings.setdefault(_plain_words(name), []).append(name)
@@ -614,8 +635,14 @@ def _merge_spellings(names: dict[tuple[str, str], str], counts: Counter[tuple[st
                     names[key] = chosen
 
 
-def _plain_words(name: str) -> frozenset[str]:
-    return frozenset(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold().split())
+def _plain_words(name: str) -> tuple[str, ...]:
+    """The words of a name without accents, case, order or vowels, which transliterations vary.
+
+    'Omar Ismail Mostefai' and 'Ismaël Omar Mostefaï' give the same key; 'Kim Jong Un' and 'Kim
+    Jong Il', or 'Michael' and 'Michelle', do not.
+    """
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return tuple(sorted(re.sub(r"[aeiouy]", "", word) or word for word in plain.split()))
 
 
 def _merge_acronyms(names: dict[tuple[str, str], str]) -> None:

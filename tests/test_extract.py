@@ -302,3 +302,32 @@ def test_entity_name_merges(nlp, paragraphs, present, absent):
     entities = _entities_of(nlp, *paragraphs)
     assert present <= entities
     assert not {name for name, _ in entities} & absent
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "present", "absent"),
+    [
+        pytest.param(
+            ("His name is Los Angeles county Sheriff deputy Jerry Ortiz.",),
+            {("Los Angeles County", "place")},
+            {"Los Angeles"},
+            id="'county' after a place name is part of it",
+        ),
+        pytest.param(
+            ("A company belonging to a former minister with the centrist Democratic Party (DIKO) had its loan cut.",),
+            {("Democratic Party", "organization")},
+            {"DIKO"},
+            id="an abbreviation in brackets after a name is that name",
+        ),
+        pytest.param(
+            ("He then shot another student, Sirisha, who suffered severe injuries.",),
+            {("Sirisha", "person")},
+            set(),
+            id="a name after a word for a person is a person's",
+        ),
+    ],
+)
+def test_entity_neighbour_rules(nlp, paragraphs, present, absent):
+    entities = _entities_of(nlp, *paragraphs)
+    assert present <= entities
+    assert not {name for name, _ in entities} & absent
