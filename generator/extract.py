@@ -68,6 +68,10 @@ PLACE_WORDS = frozenset(
 """Last words that make a name a place, whatever label spaCy gave it (a court is an organisation)."""
 ORGANIZATION_WORDS = frozenset(["party", "athletic", "rovers", "wanderers", "albion", "hotspur", "fc", "afc", "united"])
 """Last words that make a name an organisation: 'Labour Party', 'Wigan Athletic'."""
+COURT_TYPES = frozenset(
+    ["high", "supreme", "superior", "crown", "magistrates", "district", "county", "appeals", "federal", "family"]
+)
+"""'Ipswich Crown Court' is a court of law, an organisation; 'Bay View Court' is a building."""
 EVENT_WORDS = frozenset(
     ["attack", "attacks", "bombing", "bombings", "massacre", "scandal", "festival", "championship", "tournament"]
 )
@@ -79,6 +83,8 @@ _PLACE_BEFORE = re.compile(
 _PLACE_NOUN_AFTER = re.compile(
     r"\s+(?:[a-z]+\s+)?(?:hall|hotel|buildings?|camp|stadium|arena|church|square|airport|station)\b"
 )
+_NAME_AFTER = re.compile(r" ([A-Z][a-z]+)(?: [A-Z][a-z]+| of(?: the)? [A-Z][a-z]+)*")
+"""Capitalised words after a nationality that make it a body's name: 'South Korean Joint Chiefs of Staff'."""
 _PLACE_AFTER = re.compile(r" ([Cc]ounty|Gardens|Heights|Valley|Beach|Springs|Islands?)\b")
 """'Los Angeles county', 'Hawaiian Gardens': the word after a name that makes it a longer place name."""
 _PERSON_BEFORE = re.compile(
@@ -376,6 +382,8 @@ def _kind_by_shape(name: str, kind: str) -> str:
         return "place"
     if last in ORGANIZATION_WORDS and len(words) > 1:
         return "organization"
+    if last == "court" and len(words) > 1:
+        return "organization" if words[-2].lower() in COURT_TYPES else "place"
     if words and words[0] in ("County", "Isle", "Ile", "Île", "Mount", "Lake") and len(words) > 1:
         return "place"
     return kind
@@ -392,6 +400,7 @@ def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
     ]
     found = list(honorific)
     places = {ent.start_char for ent in doc.ents if ent.label_ in ("GPE", "LOC")}
+    ent_starts = {ent.start_char for ent in doc.ents}
     previous: _RawMention | None = None
     for ent in doc.ents:
         start, end = ent.start_char, ent.end_char
@@ -407,6 +416,9 @@ def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
         if kind is None and not _ends_in_place_word(ent.text):
             continue
         surface = ent.text
+        more = _NAME_AFTER.match(text, end) if ent.label_ == "NORP" and not _PLACE_AFTER.match(text, end) else None
+        if more and more[1].lower() not in TITLE_WORDS and not any(start < s < more.end() for s in ent_starts):
+            surface, end, kind = surface + more.group(), more.end(), "organization"  # 'Democratic Rally''
         suffix = _EVENT_AFTER.match(text, end)
         if suffix:
             surface, end, kind = surface + suffix.group(), suffix.end(), "event"
@@ -462,12 +474,14 @@ def _kind_in_context(
         return "organization"
     if _PLACE_NOUN_AFTER.match(text, end):
         return "place"
+    if re.match(r"\s+(?:magazine|newspaper|article|column|blog|website)\b", text[end : end + 12]):
+        return "organization"  # 'a 2005 Vanity Fair article': a publication
     if len(surface.split()) <= 3 and _PERSON_BEFORE.search(text[max(0, start - 20) : start]):
         return "person"
     listed = (
         previous is not None
         and previous.kind == "person"
-        and bool(re.fullmatch(r"\s*[,;]\s*", gap))
+        and bool(re.fullmatch(r"\s*[,;(]\s*", gap))
         and bool(re.match(r"\s*(?:[,;()]|$)", text[end : end + 3]))
     )
     if kind in ("organization", "place") and listed and len(surface.split()) == 1:

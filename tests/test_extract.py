@@ -320,6 +320,18 @@ def test_entity_name_merges(nlp, paragraphs, present, absent):
             id="an abbreviation in brackets after a name is that name",
         ),
         pytest.param(
+            ("The two judges sat at Ipswich Crown Court, next to the Bay View Court hotel, on Monday.",),
+            {("Ipswich Crown Court", "organization"), ("Bay View Court", "place")},
+            set(),
+            id="a court of law is an organisation, a building called Court a place",
+        ),
+        pytest.param(
+            ("A former MP of the conservative Democratic Rally had a loan of 168,000 euros written off.",),
+            {("Democratic Rally", "organization")},
+            {"Democratic"},
+            id="a nationality-like word with a name after it is a body's name",
+        ),
+        pytest.param(
             ("He then shot another student, Sirisha, who suffered severe injuries.",),
             {("Sirisha", "person")},
             set(),
