@@ -262,7 +262,7 @@ def test_entity_rules(nlp, paragraphs, present, absent):
             id="an organisation by the head of its name",
         ),
         pytest.param(
-            ("Felt was 92 when he told CNN's \"Larry King Live\" in 2006 about his role.",),
+            ('Felt was 92 when he told CNN\'s "Larry King Live" in 2006 about his role.',),
             set(),
             {"Larry King Live"},
             id="a name that is a whole quotation is a title",
