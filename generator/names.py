@@ -87,6 +87,8 @@ _PLACE_BEFORE = re.compile(
 _PLACE_NOUN_AFTER = re.compile(
     r"\s+(?:[a-z]+\s+)?(?:hall|hotel|buildings?|camp|stadium|arena|church|square|airport|station)\b"
 )
+_PLACE_IN_REGION = re.compile(r",\s+(?:north|south|east|west|central)(?:-\w+)?(?:ern)?\s+[A-Z]")
+"""'Newham, east London': a place named with the region it lies in."""
 _NAME_AFTER = re.compile(r" ([A-Z][a-z]+)(?: [A-Z][a-z]+| of(?: the)? [A-Z][a-z]+)*")
 """Capitalised words after a nationality that make it a body's name: 'South Korean Joint Chiefs of Staff'."""
 _PLACE_AFTER = re.compile(r" ([Cc]ounty|Gardens|Heights|Valley|Beach|Springs|Islands?)\b")
@@ -365,16 +367,17 @@ def _kind_in_context(
 ) -> str:
     """What the words around a name say of it.
 
-    'in Rafah', 'Abu Talat (Egypt)', 'Khan Younis and Rafah', 'Melton Mowbray, Leicestershire' and
-    'the Bataclan concert hall' are places; 'The Temper Trap' is no person; 'English Heritage' no
-    nationality; in a list of persons ('Boyce, Caldwell, Alcaraz') a lone name is a person too.
+    'in Rafah', 'Abu Talat (Egypt)', 'Khan Younis and Rafah', 'Melton Mowbray, Leicestershire',
+    'Newham, east London' and 'the Bataclan concert hall' are places; 'The Temper Trap' is no
+    person; 'English Heritage' no nationality; in a list of persons ('Boyce, Caldwell, Alcaraz') a
+    lone name is a person too.
     """
     gap = text[previous.end : start] if previous else ""
     if re.search(r"[’']s?$", surface) or re.match(r"[’']", text[end : end + 1]):
         return kind  # 'Sarah Palin's church', 'in Vinnie's skull': the name is the owner
     if kind == "group" and len(surface.split()) > 1 and not re.search(r"(?:an|ish|ese|ch|i)$", surface):
         return "organization"
-    if _PLACE_NOUN_AFTER.match(text, end):
+    if _PLACE_NOUN_AFTER.match(text, end) or _PLACE_IN_REGION.match(text, end):
         return "place"
     if re.match(r"\s+(?:magazine|newspaper|article|column|blog|website)\b", text[end : end + 12]):
         return "organization"  # 'a 2005 Vanity Fair article': a publication

@@ -80,6 +80,8 @@ def find_quotes(
         named: persons, organisations and places named in text, in text order.
     """
     spans = _quotation_spans(text, paragraph_starts)
+    if not sentences:
+        return ()
     masked = _masked(text, spans)
     reader = _Reader(text, masked, sentences, [n for n in named if _MASK not in masked[n.start : n.end]])
     quotes = []

@@ -5,6 +5,7 @@ from generator.config import Settings
 from generator.extract import article_text, build_aliases, extract_article
 from generator.model import CleanArticle, RawArticle
 from generator.nlp import sentence_spans
+from generator.quotes import find_quotes
 from generator.text import md_escape
 
 
@@ -332,6 +333,12 @@ def test_entity_name_merges(nlp, paragraphs, present, absent):
             id="a nationality-like word with a name after it is a body's name",
         ),
         pytest.param(
+            ("The failure of Ms Rose, of Newham, east London, was at the heart of the case.",),
+            {("Newham", "place")},
+            set(),
+            id="a place named with the region it lies in",
+        ),
+        pytest.param(
             ("He then shot another student, Sirisha, who suffered severe injuries.",),
             {("Sirisha", "person")},
             set(),
@@ -343,3 +350,7 @@ def test_entity_neighbour_rules(nlp, paragraphs, present, absent):
     entities = _entities_of(nlp, *paragraphs)
     assert present <= entities
     assert not {name for name, _ in entities} & absent
+
+
+def test_quotes_need_sentences():
+    assert find_quotes('"No sentence was found here"', [0], [], []) == ()
