@@ -77,7 +77,21 @@ COURT_TYPES = frozenset(
 )
 """'Ipswich Crown Court' is a court of law, an organisation; 'Bay View Court' is a building."""
 EVENT_WORDS = frozenset(
-    ["attack", "attacks", "bombing", "bombings", "massacre", "scandal", "festival", "championship", "tournament"]
+    [
+        "attack",
+        "attacks",
+        "bombing",
+        "bombings",
+        "massacre",
+        "scandal",
+        "festival",
+        "championship",
+        "tournament",
+        "cup",
+        "bowl",
+        "playoffs",
+        "olympics",
+    ]
 )
 """Last words that make a name an event: 'Paris attacks', 'Hebridean Celtic Festival'."""
 _EVENT_AFTER = re.compile(r" (?:attacks?|bombings?|massacre|scandal|festival)\b")
@@ -89,6 +103,7 @@ _PLACE_NOUN_AFTER = re.compile(
 )
 _PLACE_IN_REGION = re.compile(r",\s+(?:north|south|east|west|central)(?:-\w+)?(?:ern)?\s+[A-Z]")
 """'Newham, east London': a place named with the region it lies in."""
+_JOINED_BEFORE = re.compile(r"(?:^|[\s(])([A-Z][a-z]+) and $")
 _NAME_AFTER = re.compile(r" ([A-Z][a-z]+)(?: [A-Z][a-z]+| of(?: the)? [A-Z][a-z]+)*")
 """Capitalised words after a nationality that make it a body's name: 'South Korean Joint Chiefs of Staff'."""
 _PLACE_AFTER = re.compile(r" ([Cc]ounty|Gardens|Heights|Valley|Beach|Springs|Islands?)\b")
@@ -275,7 +290,7 @@ def _kind_by_shape(name: str, kind: str) -> str:
     """
     words = re.split(r"\s+of\s+", name, maxsplit=1)[0].split()
     last = words[-1].lower() if words else ""
-    if kind in ("organization", "person", "group") and last in EVENT_WORDS and len(name.split()) > 1:
+    if kind != "event" and last in EVENT_WORDS and len(name.split()) > 1:
         return "event"
     if kind in ("organization", "person") and last in PLACE_WORDS and len(words) > 1:
         return "place"
@@ -305,6 +320,7 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
     found = list(honorific)
     places = {ent.start_char for ent in doc.ents if ent.label_ in ("GPE", "LOC")}
     ent_starts = {ent.start_char for ent in doc.ents}
+    ent_ends = {ent.end_char for ent in doc.ents}
     previous: NameMention | None = None
     for ent in doc.ents:
         start, end = ent.start_char, ent.end_char
@@ -320,9 +336,18 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
         if kind is None and not _ends_in_place_word(ent.text):
             continue
         surface = ent.text
-        more = _NAME_AFTER.match(text, end) if ent.label_ == "NORP" and not _PLACE_AFTER.match(text, end) else None
+        owner = ent.label_ == "ORG" and re.search(r"[’']s$", surface)
+        more = _NAME_AFTER.match(text, end) if ent.label_ == "NORP" or owner else None
+        if more and _PLACE_AFTER.match(text, end):
+            more = None
         if more and more[1].lower() not in TITLE_WORDS and not any(start < s < more.end() for s in ent_starts):
-            surface, end, kind = surface + more.group(), more.end(), "organization"  # 'Democratic Rally''
+            # 'Democratic Rally', 'Pam's House Blend': the name goes on.
+            surface, end, kind = surface + more.group(), more.end(), "organization"
+        joined = _JOINED_BEFORE.search(text, max(0, start - 30), start) if ent.label_ == "ORG" else None
+        if joined and joined.end(1) not in ent_ends:
+            # 'the Gay and Lesbian Victory Fund': the first of two joined words belongs to the name.
+            surface, start = text[joined.start(1) : end], joined.start(1)
+        surface = re.sub(r"^((?:[A-Z][\w'’-]+ ){2,})[A-Z]{2,4}$", r"\1", surface).rstrip() or surface
         suffix = _EVENT_AFTER.match(text, end)
         if suffix:
             surface, end, kind = surface + suffix.group(), suffix.end(), "event"

@@ -339,6 +339,18 @@ def test_entity_name_merges(nlp, paragraphs, present, absent):
             id="a place named with the region it lies in",
         ),
         pytest.param(
+            ("We met Rep. Tammy Baldwin, the Gay and Lesbian Victory Fund and Pam's House Blend on Monday.",),
+            {("Gay and Lesbian Victory Fund", "organization"), ("Pam's House Blend", "organization")},
+            {"Lesbian Victory Fund", "Pam"},
+            id="a name joined by 'and', a name with a possessive in it",
+        ),
+        pytest.param(
+            ("As for the Saints, they still have Super Bowl MVP Drew Brees taking the snaps.",),
+            {("Super Bowl", "event")},
+            {"Super Bowl MVP"},
+            id="a cup or bowl is an event; a trailing abbreviation is no part of it",
+        ),
+        pytest.param(
             ("He then shot another student, Sirisha, who suffered severe injuries.",),
             {("Sirisha", "person")},
             set(),
