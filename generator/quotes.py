@@ -45,6 +45,11 @@ _PHRASE = re.compile(
     r"(?P<head>[a-z]+(?<!ly))(?:\s+(?:in|for|of|at|from|with)\s+[^,;\u2022]{1,60}?)?\s*,?\s*$"
 )
 _POSSESSIVE = re.compile(r"(?:[’']s\b|(?<=s)[’'])(?!\w)")
+_PHRASE_AFTER = re.compile(
+    r"\s*(?P<det>the|a|an)\s+(?:[\w'’.&-]+\s+){0,4}?(?P<head>[a-z]+)\b"
+    r"(?:\s+(?:for|from|of|at)\s+(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*)?"
+)
+"""A noun phrase right after the verb, with the body it speaks for: 'said a spokesman for Acme'."""
 _WORD_START = re.compile(r"\w")
 _TITLE_WORD = r"(?:[A-Z0-9][\w'’.-]*|of|and|the|a|in|on|to|for)"
 _TITLE_LIKE = re.compile(rf"^{_TITLE_WORD}(?:\s+{_TITLE_WORD})*$")
@@ -225,10 +230,10 @@ class _Reader:
         stop = self.masked.find(_MASK, start, end)
         end = min(end, stop if stop >= 0 else end, start + 80)
         inside = [n for n in self.named if start <= n.start < end]
-        phrase = re.match(r"\s*(?P<det>the|a|an)\s+(?:[\w'’.&-]+\s+){0,4}?(?P<head>[a-z]+)\b", self.masked[start:end])
+        phrase = _PHRASE_AFTER.match(self.masked, start, end)
         person = next((n for n in inside if n.kind == "person"), None)
-        if phrase and not (person and person.start >= start + phrase.end()):
-            return self._phrase_speaker(phrase["det"], phrase["head"], start, start + phrase.end())
+        if phrase and not (person and person.start >= phrase.end("head")):
+            return self._phrase_speaker(phrase["det"], phrase["head"], start, phrase.end())
         if person:
             return _Speaker(person.name)
         if inside:

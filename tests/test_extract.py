@@ -366,3 +366,12 @@ def test_entity_neighbour_rules(nlp, paragraphs, present, absent):
 
 def test_quotes_need_sentences():
     assert find_quotes('"No sentence was found here"', [0], [], []) == ()
+
+
+def test_spokesman_after_the_verb_speaks_for_the_body_named_with_him(nlp):
+    quotes = _quotes_of(
+        nlp,
+        "Shares in Acme Corporation fell sharply on Monday after the recall was announced.",
+        "“We are confident the problem has been fixed,” said a spokesman for Globex Corporation.",
+    )
+    assert quotes == [("Globex Corporation", "We are confident the problem has been fixed")]
