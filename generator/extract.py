@@ -5,176 +5,19 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date as Date
 from typing import TYPE_CHECKING
 
-from generator.model import Article, Block, CleanArticle, DateEvidence, Entity, Mention, Quote, Sentence
+from generator.model import Article, Block, CleanArticle, DateEvidence, Entity, Mention, Sentence
+from generator.names import PARAGRAPH_SEPARATOR, Aliases, NameMention, build_aliases, canonical_names, find_names
 from generator.nlp import sentence_spans
+from generator.quotes import Named, find_quotes
 from generator.text import cut_at_word, markdown_to_plain, normalize_space
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-PARAGRAPH_SEPARATOR = "\n\n"
-KIND_OF_LABEL = {
-    "PERSON": "person",
-    "ORG": "organization",
-    "GPE": "place",
-    "LOC": "place",
-    "FAC": "place",
-    "NORP": "group",
-    "EVENT": "event",
-}
-HONOURS = frozenset(["QC", "KC", "MP", "MEP", "OBE", "MBE", "CBE", "KBE", "PhD", "MD"])
-"""Letters after a name: 'Jonathan Rees QC' is Jonathan Rees."""
-PLACE_WORDS = frozenset(
-    [
-        "church",
-        "cathedral",
-        "mosque",
-        "temple",
-        "center",
-        "centre",
-        "arena",
-        "stadium",
-        "hotel",
-        "hall",
-        "road",
-        "street",
-        "avenue",
-        "square",
-        "airport",
-        "station",
-        "bridge",
-        "park",
-        "hospital",
-        "clinic",
-        "prison",
-        "palace",
-        "tower",
-        "building",
-        "court",
-        "crescent",
-        "drive",
-        "lane",
-        "",
-    ]
-)
-"""Last words that make a name a place, whatever label spaCy gave it."""
-# Words that name a role, not a person: stripped from the front of a name.
-TITLE_WORDS = frozenset(
-    [
-        "president",
-        "vice",
-        "prime",
-        "minister",
-        "foreign",
-        "defense",
-        "defence",
-        "secretary",
-        "leader",
-        "dictator",
-        "chairman",
-        "chairwoman",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "general",
-        "gen",
-        "gen.",
-        "brig",
-        "brig.",
-        "lt",
-        "lt.",
-        "col",
-        "col.",
-        "sen",
-        "sen.",
-        "senator",
-        "rep",
-        "rep.",
-        "representative",
-        "governor",
-        "gov",
-        "gov.",
-        "mayor",
-        "king",
-        "queen",
-        "prince",
-        "princess",
-        "pope",
-        "dr",
-        "dr.",
-        "mr",
-        "mr.",
-        "mrs",
-        "mrs.",
-        "ms",
-        "ms.",
-        "prof",
-        "prof.",
-        "professor",
-        "judge",
-        "justice",
-        "ambassador",
-        "chancellor",
-        "chief",
-        "commander",
-        "admiral",
-        "adm",
-        "adm.",
-        "sgt",
-        "sgt.",
-        "captain",
-        "capt",
-        "capt.",
-        "major",
-        "maj",
-        "maj.",
-        "minister's",
-        "deputy",
-        "supreme",
-        "former",
-        "acting",
-        "late",
-        "the",
-        "lord",
-        "lady",
-        "baroness",
-        "baron",
-        "sir",
-        "dame",
-        "earl",
-        "duke",
-        "councillor",
-        "inspector",
-        "detective",
-        "sergeant",
-        "officer",
-        "coach",
-        "manager",
-        "striker",
-        "midfielder",
-        "defender",
-        "goalkeeper",
-        "star",
-        "singer",
-        "actor",
-        "actress",
-    ]
-)
-SPEECH_VERBS = (
-    r"said|says|say|saying|told|tells|added|adds|adding|asked|stated|wrote|writes|noted|warned|predicted"
-    r"|insisted|insists|argued|declared|announced|explained|continued|replied|remarked|hailed|called|urged"
-    r"|stressed|claimed|vowed|joked|denied|described|describes|accused|concedes|conceded|remembered|recalled"
-    r"|tweeted|revealed|admitted|confirmed|suggested|acknowledged|pointed out"
-)
-_ADDRESSEE = re.compile(r"\b(?:told|tells|asked|asks|thanked|urged|telling|asking)\s+(?:the\s+)?$", re.IGNORECASE)
-_SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b|\baccording to\b|\bwas emphatic\b", re.IGNORECASE)
-_QUOTED = re.compile(r"“([^“”]{2,})”|\"([^\"]{2,})\"")
-_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
+__all__ = ["PARAGRAPH_SEPARATOR", "Aliases", "article_text", "build_aliases", "extract_article"]
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -213,37 +56,24 @@ _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'’ -]{1,40}?(?:, [A-Z][A-Za-z.]+
 _NAME = re.compile(r"^[A-Z][\w'’.-]+(?: (?:[A-Z][\w'’.-]+|de|van|von|al|bin|da|del|la))+$")
 
 
-@dataclass(frozen=True, slots=True)
-class Aliases:
-    """Other names -> canonical name, from the shipped table and the project's aliases.yml."""
-
-    canonical: Mapping[str, str]
-
-    def resolve(self, name: str) -> str:
-        return self.canonical.get(name, self.canonical.get(name.lower(), name))
-
-
-def build_aliases(*tables: Mapping[str, list[str]]) -> Aliases:
-    """Later tables win: an alias they list moves to their canonical name."""
-    mapping: dict[str, str] = {}
-    for table in tables:
-        for canonical, others in table.items():
-            for other in [canonical, *(others or [])]:
-                mapping[str(other)] = str(canonical)
-                mapping.setdefault(str(other).lower(), str(canonical))
-    return Aliases(mapping)
-
-
 def extract_article(clean: CleanArticle, doc: Doc, aliases: Aliases, article_id: str, digest: str = "") -> Article:
     """Everything the briefing says of one article, read from its text and its metadata."""
     meta = dict(clean.meta)
     plain = [markdown_to_plain(p) for p in clean.paragraphs]
-    sentences = _sentences(doc, plain)
-    raw_mentions = _raw_mentions(doc, plain)
-    canonical = _canonical_names(raw_mentions, aliases)
+    text = doc.text
+    offsets = _sentence_offsets(doc)
+    sentences = _sentences(text, offsets, plain)
+    dateline = _DATELINE.match(plain[0]) if plain else None
+    raw_mentions = find_names(doc, plain, _paragraph_starts(plain), dateline.end() if dateline else 0)
+    canonical = canonical_names(raw_mentions, aliases)
     entities = _ranked_entities(raw_mentions, canonical)
     mentions = _first_mentions(raw_mentions, canonical, sentences)
-    quotes = _quotes(plain, sentences, raw_mentions, canonical)
+    named = [
+        Named(m.start, m.end, entity.name, entity.kind)
+        for m in raw_mentions
+        if (entity := canonical[(m.name, m.kind)]).kind in ("person", "organization", "place")
+    ]
+    quotes = find_quotes(text, _paragraph_starts(plain), offsets, named)
     date, capture = _date_evidence(clean, meta, plain)
     return Article(
         id=article_id,
@@ -285,120 +115,26 @@ def _paragraph_at(starts: list[int], offset: int) -> int:
     return max(0, bisect.bisect_right(starts, offset) - 1)
 
 
-def _sentences(doc: Doc, plain: list[str]) -> list[Sentence]:
-    starts = _paragraph_starts(plain)
+def _sentence_offsets(doc: Doc) -> list[tuple[int, int]]:
+    """Sentence spans in the text, cut at paragraph breaks: a sentence never runs over two paragraphs."""
     full = doc.text
     found = []
     for start, end in sentence_spans(doc):
         offset = start
         for piece in full[start:end].split(PARAGRAPH_SEPARATOR):
-            text = normalize_space(piece)
-            if text:
-                found.append(Sentence(text, _paragraph_at(starts, offset + len(piece) - len(piece.lstrip()))))
+            lead = len(piece) - len(piece.lstrip())
+            if piece.strip():
+                found.append((offset + lead, offset + len(piece.rstrip())))
             offset += len(piece) + len(PARAGRAPH_SEPARATOR)
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class _RawMention:
-    surface: str
-    name: str
-    """Surface with titles and possessives removed."""
-    kind: str
-    paragraph: int
-    start: int
-    end: int
-
-
-def _strip_name(text: str, kind: str) -> str:
-    """The name without what surrounds it: possessives, titles and roles before, honours after."""
-    name = normalize_space(text.split(PARAGRAPH_SEPARATOR)[0]).strip(' ,;:-–—"“”‘')
-    name = re.sub(r"(?:[’']s|(?<=s)[’'])$", "", name)
-    if not re.search(r"\b[A-Z]\.$", name):
-        name = name.rstrip(".")
-    if kind != "person":
-        return re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
-    tokens = name.split()
-    while tokens and (tokens[0].lower() in TITLE_WORDS or tokens[0].islower()):
-        tokens.pop(0)
-    while len(tokens) > 1 and tokens[-1].strip(",.") in HONOURS:
-        tokens.pop()
-    return " ".join(tokens)
-
-
-def _kind_by_shape(name: str, kind: str) -> str:
-    """Some names say what they are whatever spaCy guessed: '… Stadium' is a place, 'Israelis' a group."""
-    last = name.split()[-1].lower() if name.split() else ""
-    if kind in ("organization", "person") and last in PLACE_WORDS and len(name.split()) > 1:
-        return "place"
-    return kind
-
-
-def _raw_mentions(doc: Doc, plain: list[str]) -> list[_RawMention]:
+def _sentences(text: str, offsets: list[tuple[int, int]], plain: list[str]) -> list[Sentence]:
     starts = _paragraph_starts(plain)
-    dateline = _DATELINE.match(plain[0]) if plain else None
-    found = []
-    for ent in doc.ents:
-        if dateline and ent.end_char <= dateline.end():
-            continue
-        kind = KIND_OF_LABEL.get(ent.label_)
-        if kind is None:
-            continue
-        name = _strip_name(ent.text, kind)
-        if len(name) < 2 or not re.search(r"[A-Za-z]", name):
-            continue
-        found.append(
-            _RawMention(ent.text, name, kind, _paragraph_at(starts, ent.start_char), ent.start_char, ent.end_char)
-        )
-    return found
+    return [Sentence(normalize_space(text[start:end]), _paragraph_at(starts, start)) for start, end in offsets]
 
 
-def _canonical_names(mentions: list[_RawMention], aliases: Aliases) -> dict[tuple[str, str], Entity]:
-    """Map (name, kind) to one entity: aliases first, then a short person name to the fullest name.
-
-    'Putin' becomes 'Vladimir Putin'; a bare 'Kim' goes to the Kim mentioned most, so Kim Jong Il
-    stays apart from Kim Jong Un.
-    """
-    counts = Counter((m.name, m.kind) for m in mentions)
-    persons = Counter({name: n for (name, kind), n in counts.items() if kind == "person"})
-    names: dict[tuple[str, str], str] = {}
-    for name, kind in counts:
-        resolved = aliases.resolve(name)
-        if resolved == name:
-            # A surname alone is the person it belongs to, whatever spaCy took it for ('Obama' as a place).
-            single = kind == "person" or len(name.split()) == 1
-            longer = [(persons[full], full) for full in persons if single and _is_part_of(name.split(), full.split())]
-            resolved = _fullest(max(longer)[1], persons) if longer else name
-        names[(name, kind)] = resolved
-    kinds: dict[str, Counter[str]] = {}
-    for key, n in counts.items():
-        # A surname merged into a person counts as that person, whatever its own label.
-        kind = "person" if names[key] in persons and names[key] != key[0] else key[1]
-        kinds.setdefault(names[key], Counter())[kind] += n
-    # One name, one kind: the kind spaCy gave most often ('North Korea' is a place, not an organisation).
-    return {key: Entity(name, _kind_by_shape(name, kinds[name].most_common(1)[0][0])) for key, name in names.items()}
-
-
-def _fullest(name: str, persons: Counter[str]) -> str:
-    """Follow 'Felt' -> 'Mark Felt' -> 'W. Mark Felt' to the end: one person, one name."""
-    seen = {name}
-    while True:
-        longer = [
-            (persons[full], full) for full in persons if full not in seen and _is_part_of(name.split(), full.split())
-        ]
-        if not longer:
-            return name
-        name = max(longer)[1]
-        seen.add(name)
-
-
-def _is_part_of(short: list[str], full: list[str]) -> bool:
-    """'Putin' is part of 'Vladimir Putin'; 'Kim' of 'Kim Jong Un'; 'Jong' is not a name of its own."""
-    n = len(short)
-    return n < len(full) and (full[:n] == short or full[-n:] == short)
-
-
-def _ranked_entities(mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity]) -> tuple[Entity, ...]:
+def _ranked_entities(mentions: list[NameMention], canonical: dict[tuple[str, str], Entity]) -> tuple[Entity, ...]:
     counts = Counter(canonical[(m.name, m.kind)] for m in mentions)
     first = {}
     for index, m in enumerate(mentions):
@@ -407,7 +143,7 @@ def _ranked_entities(mentions: list[_RawMention], canonical: dict[tuple[str, str
 
 
 def _first_mentions(
-    mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity], sentences: list[Sentence]
+    mentions: list[NameMention], canonical: dict[tuple[str, str], Entity], sentences: list[Sentence]
 ) -> tuple[Mention, ...]:
     by_paragraph: dict[int, list[str]] = {}
     for s in sentences:
@@ -422,117 +158,6 @@ def _first_mentions(
         sentence = next((text for text in by_paragraph.get(m.paragraph, ()) if m.surface in text), "")
         found.append(Mention(name, m.paragraph, m.surface, sentence))
     return tuple(found)
-
-
-def _quotes(
-    plain: list[str], sentences: list[Sentence], mentions: list[_RawMention], canonical: dict[tuple[str, str], Entity]
-) -> tuple[Quote, ...]:
-    """Every quotation with its speaker: the person or body the attribution names, else None.
-
-    The attribution is looked for in the quote's own sentence, then in its paragraph; a paragraph
-    that is only a quotation continues the quotation before it (or follows a line ending in ':').
-    """
-    by_paragraph: dict[int, list[tuple[str, _RawMention]]] = {}
-    for m in mentions:
-        if m.kind in ("person", "organization"):
-            by_paragraph.setdefault(m.paragraph, []).append((canonical[(m.name, m.kind)].name, m))
-    sentences_of: dict[int, list[str]] = {}
-    for sentence in sentences:
-        sentences_of.setdefault(sentence.paragraph, []).append(sentence.text)
-    quotes: list[Quote] = []
-    last_speaker: str | None = None
-    last_person: str | None = None
-    continued = False
-    for number, text in enumerate(plain):
-        speakers = by_paragraph.get(number - 1, []) + by_paragraph.get(number, [])
-        spans = _quote_spans(text, continued)
-        continued = bool(spans) and spans[-1][1] == len(text) and text.count("“") > text.count("”")
-        frame = _frame(text, [(start, end, "") for start, end, _ in spans])
-        if not spans:
-            named = _speaker_in(text, speakers)
-            last_person = named if named and _is_person(named, speakers) else last_person
-            last_speaker = last_person if text.rstrip().endswith(":") and named else last_speaker
-            continue
-        paragraph_speaker = _speaker_in(frame, speakers)
-        for start, _, quoted in spans:
-            sentence_frame = _frame_of_sentence(text, start, sentences_of.get(number, []))
-            speaker = _speaker_in(sentence_frame, speakers) if sentence_frame else None
-            if speaker is None and _SPEECH.search(sentence_frame or "") and _PRONOUN.search(sentence_frame or ""):
-                speaker = last_person
-            if speaker is None and len((sentence_frame or "").split()) <= 3:
-                # The sentence is the quotation itself: its attribution is elsewhere in the paragraph.
-                speaker = paragraph_speaker
-            if speaker is None and _SPEECH.search(frame) and _PRONOUN.search(frame):
-                speaker = last_person
-            if speaker is None and len(frame.split()) <= 3:
-                speaker = last_speaker
-            if len(quoted.split()) >= 3 or speaker:
-                quotes.append(Quote(speaker, normalize_space(quoted).strip(" ,"), number))
-            if speaker:
-                last_speaker = speaker
-                last_person = speaker if _is_person(speaker, speakers) else last_person
-    return tuple(quotes)
-
-
-def _quote_spans(text: str, continued: bool) -> list[tuple[int, int, str]]:
-    """Quoted passages of a paragraph; one still open at its end runs to the end of the paragraph."""
-    spans = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _QUOTED.finditer(text)]
-    opened = text.rfind("“")
-    if opened > text.rfind("”") and not any(start <= opened < end for start, end, _ in spans):
-        spans.append((opened, len(text), text[opened + 1 :]))
-    if continued and not spans and text.strip():
-        spans.append((0, len(text), text))
-    return spans
-
-
-def _frame_of_sentence(text: str, position: int, sentences: list[str]) -> str:
-    """The words of the sentence holding a quotation, with its quotations blanked out."""
-    offset = 0
-    for sentence in sentences:
-        at = text.find(sentence, offset)
-        if at < 0:
-            continue
-        if at <= position < at + len(sentence):
-            inner = [(m.start(), m.end(), "") for m in _QUOTED.finditer(sentence)]
-            return _frame(sentence, inner)
-        offset = at + len(sentence)
-    return ""
-
-
-def _is_person(name: str, speakers: list[tuple[str, _RawMention]]) -> bool:
-    return any(candidate == name and m.kind == "person" for candidate, m in speakers)
-
-
-def _frame(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """The text with its quotations blanked out: where the attribution is."""
-    pieces, position = [], 0
-    for start, end, _ in spans:
-        pieces.append(text[position:start])
-        position = end
-    pieces.append(text[position:])
-    return normalize_space(" … ".join(pieces))
-
-
-def _speaker_in(frame: str, speakers: list[tuple[str, _RawMention]]) -> str | None:
-    """The named speaker nearest the speech verb; 'according to X' names X; who is told or asked is not."""
-    verb = _SPEECH.search(frame)
-    if verb is None:
-        return None
-    candidates = []
-    for name, m in speakers:
-        at = frame.find(m.surface)
-        if at >= 0 and not _ADDRESSEE.search(frame[:at]):
-            candidates.append((name, m.kind, at))
-    if not candidates:
-        return None
-    said = re.search(rf"\b(?:{SPEECH_VERBS})\b", frame, re.IGNORECASE)
-    according = re.search(r"according to\s+", frame, re.IGNORECASE)
-    anchor = said.start() if said else according.end() if according else verb.start()
-
-    def distance(candidate: tuple[str, str, int]) -> tuple[bool, int, int]:
-        return (candidate[1] != "person", abs(candidate[2] - anchor), candidate[2])
-
-    return min(candidates, key=distance)[0]
 
 
 def _title(clean: CleanArticle, meta: dict[str, str], plain: list[str]) -> str:

@@ -3,8 +3,10 @@ import pytest
 from generator.clean import clean_article
 from generator.config import Settings
 from generator.extract import article_text, build_aliases, extract_article
-from generator.model import RawArticle
+from generator.model import CleanArticle, RawArticle
 from generator.nlp import sentence_spans
+from generator.quotes import find_quotes
+from generator.text import md_escape
 
 
 def _articles(corpus):
@@ -119,3 +121,257 @@ def test_names_lose_titles_honours_and_possessives(nlp):
     assert "Jonathan Rees" in names and "Jonathan Rees QC" not in names
     assert "Bill Ayers" in names
     assert names.get("Betty Ford Center") == "place"
+
+
+def _quotes_of(nlp, *paragraphs):
+    text = "\n\n".join(("Headline here", *paragraphs))
+    clean = clean_article(RawArticle("a.txt", "text", text), frozenset(), Settings())
+    article = extract_article(clean, nlp(article_text(clean)), build_aliases({}), "a")
+    return [(q.speaker, q.text) for q in article.quotes]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        pytest.param(
+            (
+                "John Smith, the mayor of Boston, spoke to reporters on Monday about the plans.",
+                '"The new bridge will open next year.',
+                'It will carry four lanes of traffic," Smith said.',
+            ),
+            [("John Smith", "The new bridge will open next year. It will carry four lanes of traffic")],
+            id="straight quote over two paragraphs, attribution at its end",
+        ),
+        pytest.param(
+            (
+                'Mary Jones, who runs the shelter, said: "We have never seen so many animals.',
+                '"Every room in the building is full tonight."',
+            ),
+            [
+                ("Mary Jones", "We have never seen so many animals."),
+                ("Mary Jones", "Every room in the building is full tonight."),
+            ],
+            id="each paragraph reopens the mark: two quotes, one speaker",
+        ),
+        pytest.param(
+            (
+                "The report was written by Peter Brown for the council last year.",
+                "“It took us a very long time to finish,” he said.",
+            ),
+            [("Peter Brown", "It took us a very long time to finish")],
+            id="pronoun speaker is the person last named",
+        ),
+        pytest.param(
+            (
+                "Microsoft released a patch on Tuesday after weeks of complaints from its customers.",
+                "“We are working closely with our partners on a fix,” a Microsoft spokesman said.",
+                "“Nobody expected the flaw to be found so quickly,” a senior official said.",
+            ),
+            [
+                ("Microsoft", "We are working closely with our partners on a fix"),
+                (None, "Nobody expected the flaw to be found so quickly"),
+            ],
+            id="a spokesman speaks for the organisation, an unnamed official for no one",
+        ),
+        pytest.param(
+            (
+                "The company's engineer Dustin Childs wrote to customers on Monday about the problem.",
+                "'This issue could allow remote code execution on your computer,' explained Dustin Childs.",
+            ),
+            [("Dustin Childs", "This issue could allow remote code execution on your computer")],
+            id="single quotation marks in an article that has no double ones",
+        ),
+    ],
+)
+def test_quotes_and_speakers(nlp, paragraphs, expected):
+    assert _quotes_of(nlp, *paragraphs) == expected
+
+
+def _entities_of(nlp, *paragraphs):
+    clean = CleanArticle("a.txt", None, None, tuple(md_escape(p) for p in paragraphs), (), (), ())
+    article = extract_article(clean, nlp(article_text(clean)), build_aliases({"United Nations": ["UN"]}), "a")
+    return {(e.name, e.kind) for e in article.entities}
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "present", "absent"),
+    [
+        pytest.param(
+            ("Peers voted late on Monday.", "Lib Dem Lord Oates accused the government of delay in the debate."),
+            {("Oates", "person")},
+            {"Lib Dem Lord Oates"},
+            id="a person named with an honorific",
+        ),
+        pytest.param(
+            ("Tributes were paid in France.", "The Paris attacks left 130 people dead in November."),
+            {("Paris attacks", "event")},
+            set(),
+            id="a name followed by 'attacks' is an event",
+        ),
+        pytest.param(
+            ("There were reports of airstrikes on the southern cities of Khan Younis and Rafah.",),
+            {("Khan Younis", "place"), ("Rafah", "place")},
+            set(),
+            id="'cities of X and Y' are places",
+        ),
+        pytest.param(
+            (
+                "Pierre Thomas Placed on Injured Reserve by New Orleans Saints",
+                "Pierre Thomas was placed on injured reserve by the New Orleans Saints on Wednesday.",
+                "The Saints will now rely on their other running backs.",
+            ),
+            {("Pierre Thomas", "person"), ("New Orleans Saints", "organization")},
+            {"Pierre Thomas Placed", "Saints"},
+            id="Title Case headline words and a short club name",
+        ),
+        pytest.param(
+            (
+                "Hundreds of Palestinians had sought refuge in the school.",
+                "The Palestinian death toll rose above 680 on Tuesday.",
+            ),
+            {("Palestinian", "group")},
+            {"Palestinians"},
+            id="a plural nationality by its adjective when the text has both",
+        ),
+    ],
+)
+def test_entity_rules(nlp, paragraphs, present, absent):
+    entities = _entities_of(nlp, *paragraphs)
+    assert present <= entities
+    assert not {name for name, _ in entities} & absent
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "present", "absent"),
+    [
+        pytest.param(
+            ("Vincent Barker, known as Vinnie, died in July 2012 after a routine eye test.", "Vinnie was 8."),
+            {("Vincent Barker", "person")},
+            {"Vinnie"},
+            id="a name given as 'known as' is its bearer's",
+        ),
+        pytest.param(
+            ("Wigan Athletic: Al Habsi; Boyce, Caldwell, Alcaraz, Figueroa; Watson; Gomez, Moses.",),
+            {("Caldwell", "person"), ("Alcaraz", "person")},
+            set(),
+            id="names in a list of persons are persons",
+        ),
+        pytest.param(
+            ("Felt admitted he was the Washington Post's source for its stories.", "The Post stated it on Friday."),
+            {("Washington Post", "organization")},
+            {"Post"},
+            id="an organisation by the head of its name",
+        ),
+        pytest.param(
+            ('Felt was 92 when he told CNN\'s "Larry King Live" in 2006 about his role.',),
+            set(),
+            {"Larry King Live"},
+            id="a name that is a whole quotation is a title",
+        ),
+    ],
+)
+def test_entity_context_rules(nlp, paragraphs, present, absent):
+    entities = _entities_of(nlp, *paragraphs)
+    assert present <= entities
+    assert not {name for name, _ in entities} & absent
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "present", "absent"),
+    [
+        pytest.param(
+            (
+                "Three shells hit the school, according to UN Relief and Works Agency spokesman Christopher Gunness.",
+                "He said UNRWA wanted an impartial probe of the shelling.",
+            ),
+            {("United Nations Relief and Works Agency", "organization")},
+            {"UNRWA", "UN Relief and Works Agency"},
+            id="an abbreviation expanded, an acronym of a name in the text",
+        ),
+        pytest.param(
+            (
+                "French President François Hollande spoke on Friday night in Paris.",
+                "Francois Hollande then visited the concert hall where the attack took place.",
+            ),
+            {("François Hollande", "person")},
+            {"Francois Hollande"},
+            id="one person under two spellings",
+        ),
+    ],
+)
+def test_entity_name_merges(nlp, paragraphs, present, absent):
+    entities = _entities_of(nlp, *paragraphs)
+    assert present <= entities
+    assert not {name for name, _ in entities} & absent
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "present", "absent"),
+    [
+        pytest.param(
+            ("His name is Los Angeles county Sheriff deputy Jerry Ortiz.",),
+            {("Los Angeles County", "place")},
+            {"Los Angeles"},
+            id="'county' after a place name is part of it",
+        ),
+        pytest.param(
+            ("A company belonging to a former minister with the centrist Democratic Party (DIKO) had its loan cut.",),
+            {("Democratic Party", "organization")},
+            {"DIKO"},
+            id="an abbreviation in brackets after a name is that name",
+        ),
+        pytest.param(
+            ("The two judges sat at Ipswich Crown Court, next to the Bay View Court hotel, on Monday.",),
+            {("Ipswich Crown Court", "organization"), ("Bay View Court", "place")},
+            set(),
+            id="a court of law is an organisation, a building called Court a place",
+        ),
+        pytest.param(
+            ("A former MP of the conservative Democratic Rally had a loan of 168,000 euros written off.",),
+            {("Democratic Rally", "organization")},
+            {"Democratic"},
+            id="a nationality-like word with a name after it is a body's name",
+        ),
+        pytest.param(
+            ("The failure of Ms Rose, of Newham, east London, was at the heart of the case.",),
+            {("Newham", "place")},
+            set(),
+            id="a place named with the region it lies in",
+        ),
+        pytest.param(
+            ("We met Rep. Tammy Baldwin, the Gay and Lesbian Victory Fund and Pam's House Blend on Monday.",),
+            {("Gay and Lesbian Victory Fund", "organization"), ("Pam's House Blend", "organization")},
+            {"Lesbian Victory Fund", "Pam"},
+            id="a name joined by 'and', a name with a possessive in it",
+        ),
+        pytest.param(
+            ("As for the Saints, they still have Super Bowl MVP Drew Brees taking the snaps.",),
+            {("Super Bowl", "event")},
+            {"Super Bowl MVP"},
+            id="a cup or bowl is an event; a trailing abbreviation is no part of it",
+        ),
+        pytest.param(
+            ("He then shot another student, Sirisha, who suffered severe injuries.",),
+            {("Sirisha", "person")},
+            set(),
+            id="a name after a word for a person is a person's",
+        ),
+    ],
+)
+def test_entity_neighbour_rules(nlp, paragraphs, present, absent):
+    entities = _entities_of(nlp, *paragraphs)
+    assert present <= entities
+    assert not {name for name, _ in entities} & absent
+
+
+def test_quotes_need_sentences():
+    assert find_quotes('"No sentence was found here"', [0], [], []) == ()
+
+
+def test_spokesman_after_the_verb_speaks_for_the_body_named_with_him(nlp):
+    quotes = _quotes_of(
+        nlp,
+        "Shares in Acme Corporation fell sharply on Monday after the recall was announced.",
+        "“We are confident the problem has been fixed,” said a spokesman for Globex Corporation.",
+    )
+    assert quotes == [("Globex Corporation", "We are confident the problem has been fixed")]
