@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import CountVectorizer
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from generator.config import Settings
 from generator.model import Article, Brief, KeyPoint, Sentence, StoryFact
@@ -34,6 +35,7 @@ _ATTRIBUTED = re.compile(
     r"[”\"],? (?:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)* |he |she |they |it )?(?:said|says|told|added)\b"
 )
 """A quotation that opens a sentence stands alone when the sentence says who said it."""
+_WORD = re.compile(r"\b\w\w+\b")
 _OPEN_QUOTES = '“‘"'
 _CLOSE_QUOTES = '”’"'
 
@@ -116,12 +118,21 @@ def _scores(texts: list[str]) -> np.ndarray:
     lead = 1.0 / np.sqrt(np.arange(1, n + 1))
     if n < 3:
         return lead
-    try:
-        words = CountVectorizer(stop_words="english", binary=True).fit_transform(texts)
-    except ValueError:
+    # On a few dozen sentences sklearn's vectorizers cost more in checks than the counting itself.
+    bags = [sorted({w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS}) for text in texts]
+    vocabulary = {w: i for i, w in enumerate(sorted(set().union(*bags)))}
+    if not vocabulary:
         return lead
-    shared = (words @ words.T).toarray().astype(float)
-    size = np.log1p(np.asarray(words.sum(axis=1), dtype=float))
+    words = csr_matrix(
+        (
+            np.ones(sum(map(len, bags))),
+            [vocabulary[w] for bag in bags for w in bag],
+            np.cumsum([0, *map(len, bags)]),
+        ),
+        shape=(n, len(vocabulary)),
+    )
+    shared = (words @ words.T).toarray()
+    size = np.log1p(np.array([[len(bag)] for bag in bags], dtype=float))
     similarity = shared / np.maximum(size + size.T, 1e-9)
     np.fill_diagonal(similarity, 0.0)
     rows = similarity.sum(axis=1, keepdims=True)
