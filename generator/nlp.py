@@ -2,7 +2,7 @@
 
 Sentences come from spaCy's statistical sentence recogniser, then two repairs it needs on news text:
 no break after a title or month abbreviation ("Brig. Gen.", "Sept.") or an initial, and none inside
-a quotation.
+a quotation, unless the next sentence opens a quotation of its own.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
         start, end = sent.start_char, sent.end_char
         if not text[start:end].strip():
             continue
-        if spans and _joins_previous(text[spans[-1][0] : spans[-1][1]], text[spans[-1][1] : start]):
+        if spans and _joins_previous(text[spans[-1][0] : spans[-1][1]], text[spans[-1][1] : start], text[start:end]):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
@@ -139,10 +139,17 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _joins_previous(previous: str, gap: str) -> bool:
+def _joins_previous(previous: str, gap: str, following: str) -> bool:
+    """Whether spaCy's break between two sentences falls after an abbreviation or inside a quotation.
+
+    A sentence that opens with a quotation mark starts a quotation of its own, even when the one
+    before was left open (news reopens a quotation that runs on without closing the last part).
+    """
     if "\n" in gap:
         return False
     last_word = re.search(r"([\w.]+)\.$", previous.rstrip())
     if last_word and (last_word.group(1).lower() in ABBREVIATIONS or re.fullmatch(r"[A-Z]", last_word.group(1))):
         return True
+    if following.lstrip()[:1] in (_QUOTE_OPEN, '"'):
+        return False
     return previous.count(_QUOTE_OPEN) > previous.count(_QUOTE_CLOSE) or previous.count('"') % 2 == 1

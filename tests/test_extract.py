@@ -88,6 +88,8 @@ def test_user_aliases_merge_and_rename(nlp):
         ("“We came here. We will stay,” Putin said. Then he left.", 2),
         ("The U.S. and the U.N. disagreed on Monday. Talks went on.", 2),
         ("Dr. J. R. Smith arrived. He spoke.", 2),
+        ('He said: "We came here. We will stay." Then he left.', 2),
+        ('He said: "We came here to talk. "We will stay for a week." Then he left.', 3),
     ],
 )
 def test_sentence_splitting_around_abbreviations_and_quotes(nlp, text, count):

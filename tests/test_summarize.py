@@ -83,6 +83,19 @@ def test_summary_respects_the_word_limit():
     assert len(brief.summary.split()) <= 20
 
 
+def test_the_summary_shares_the_most_with_the_rest_not_the_most_per_word():
+    """A cosine would favour the short lead, whose two words are each in other sentences."""
+    sentences = [
+        "All of the farms were in the town.",
+        "A flood on the river put the valley town and its road out of power.",
+        "No schools were open in the rain in the valley.",
+        "All of the farms were in the valley.",
+        "The bridge on the road into the town is shut.",
+    ]
+    brief = summarize_article(make_article("a", sentences), Settings())
+    assert brief.summary == sentences[1]
+
+
 def test_no_usable_sentence_gives_an_empty_brief():
     brief = summarize_article(make_article("a", ["He said so.", "Why not?"]), Settings())
     assert brief.summary == "" and brief.key_points == ()
