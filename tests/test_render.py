@@ -120,6 +120,11 @@ def test_list_pages_and_topic_lists_stay_out_of_the_search_index(pages):
         assert "search" not in _front_matter(pages[name]), name
     topic = pages["topics/places/russia.md"]
     assert "## Articles { data-search-exclude }" in topic and "## Mentions { data-search-exclude }" in topic
+    article = next(text for name, text in pages.items() if name.startswith("articles/"))
+    # What repeats the article text or lists other pages is left out; names and quotes are searched.
+    assert "## Key points { data-search-exclude }" in article
+    assert "## Related reading { data-search-exclude }" in article
+    assert "\n## Who, where, when\n" in article and "\n## Who said what\n" in article and "\n## Article\n" in article
 
 
 def test_topic_page_lists_are_capped(seed_corpus):
