@@ -347,18 +347,23 @@ def _top_topics(index: TopicIndex) -> list[Topic]:
     return sorted((t for t in index.topics if t.has_page), key=lambda t: (-len(t.articles), t.name))
 
 
-def _topic_groups(index: TopicIndex) -> list[tuple[str, list[tuple[str, list[Topic]]]]]:
-    """Kind -> first letter -> topics, A to Z."""
+def _topic_groups(index: TopicIndex) -> list[tuple[str, list[tuple[str, list[Topic]]], int]]:
+    """Kind -> first letter -> topics with a page, A to Z, and how many names of that kind have none.
+
+    Names without a page are each in one or a few articles: search finds them, and leaving them out
+    keeps the index a page a reader can load (it would list every name in the corpus).
+    """
     groups = []
     for kind in KIND_FOLDERS:
-        topics = sorted((t for t in index.topics if t.kind == kind), key=lambda t: (t.name.lower(), t.name))
-        if not topics:
+        of_kind = [t for t in index.topics if t.kind == kind]
+        topics = sorted((t for t in of_kind if t.has_page), key=lambda t: (t.name.lower(), t.name))
+        if not of_kind:
             continue
         letters: dict[str, list[Topic]] = {}
         for topic in topics:
             letter = topic.name[:1].upper() if topic.name[:1].isalpha() else "#"
             letters.setdefault(letter, []).append(topic)
-        groups.append((KIND_TITLES[kind], sorted(letters.items())))
+        groups.append((KIND_TITLES[kind], sorted(letters.items()), len(of_kind) - len(topics)))
     return groups
 
 

@@ -1,4 +1,5 @@
 import dataclasses
+import re
 
 import pytest
 
@@ -140,3 +141,13 @@ def test_topic_page_lists_are_capped(seed_corpus):
     ]
     assert text.count("> “Words.”") == TOPIC_LIST
     assert "…and 3 more quotes" in text
+
+
+def test_topics_index_links_every_topic_page_and_counts_the_other_names(pages, seed_corpus):
+    text = pages["topics/index.md"]
+    with_page = [t for t in seed_corpus.index.topics if t.has_page]
+    for topic in with_page:
+        assert f"](../topics/{topic.slug}.md)" in text
+    assert text.count("](") == len(with_page)
+    counted = sum(int(n) for n in re.findall(r"\*(\d+) more without a page", text))
+    assert counted == len(seed_corpus.index.topics) - len(with_page) > 0
