@@ -39,8 +39,9 @@ FEED_SIZE = 50
 EDITED_AT_LEAST = 0.5
 """Share of words in common for two paragraphs to count as one paragraph, edited."""
 NEW_LIST = 20
-TOPIC_LIST = 50
-"""Newest articles and mentions listed on a topic page; the rest are counted, so pages stay small."""
+TOPIC_LIST = 20
+"""Newest articles, mentions and quotes listed on a topic page; the rest are counted, so pages stay small
+(the tags index lists the articles tagged with the name)."""
 STYLESHEET = (Path(__file__).parent / "data" / "briefing.css").read_text(encoding="utf-8")
 MAX_TAGS = 8
 
@@ -197,8 +198,9 @@ def _date(corpus: Corpus, article: Article):
     return corpus.relations.date_of(article.id) or article.date
 
 
-def _tags(article: Article) -> list[str]:
-    return [e.name for e in article.entities if e.kind in TAG_KINDS][:MAX_TAGS]
+def _tags(article: Article, index: TopicIndex) -> list[str]:
+    """Names with a topic page: a tag gathers several articles, and the tags index stays a useful size."""
+    return [e.name for e in article.entities if e.kind in TAG_KINDS and index.page_of(e.name)][:MAX_TAGS]
 
 
 def _linked_paragraphs(article: Article, index: TopicIndex) -> list[str]:
@@ -244,7 +246,7 @@ def _article_view(article: Article, corpus: Corpus, by_id: dict[str, Article]) -
         "article": article,
         "brief": corpus.brief(article.id),
         "date": _date(corpus, article),
-        "tags": _tags(article),
+        "tags": _tags(article, corpus.index),
         "paragraphs": _linked_paragraphs(article, corpus.index),
         "entities": [(KIND_TITLES[k], v) for k, v in people.items() if v],
         "story": story,
@@ -333,7 +335,10 @@ def _topic_view(topic: Topic, corpus: Corpus, by_id: dict[str, Article]) -> dict
         "kind_title": KIND_TITLES[topic.kind],
         "articles": [(by_id[i], corpus.brief(i), _date(corpus, by_id[i])) for i in topic.articles[:TOPIC_LIST]],
         "more_articles": max(0, len(topic.articles) - TOPIC_LIST),
+        "listed_under_tag": topic.kind in TAG_KINDS,
         "backlinks": [(by_id[b.article], b.sentence) for b in topic.backlinks[:TOPIC_LIST]],
+        "quotes": topic.quotes[:TOPIC_LIST],
+        "more_quotes": max(0, len(topic.quotes) - TOPIC_LIST),
         "co_mentioned": [(name, corpus.index.page_of(name)) for name in topic.co_mentioned],
     }
 
@@ -342,18 +347,23 @@ def _top_topics(index: TopicIndex) -> list[Topic]:
     return sorted((t for t in index.topics if t.has_page), key=lambda t: (-len(t.articles), t.name))
 
 
-def _topic_groups(index: TopicIndex) -> list[tuple[str, list[tuple[str, list[Topic]]]]]:
-    """Kind -> first letter -> topics, A to Z."""
+def _topic_groups(index: TopicIndex) -> list[tuple[str, list[tuple[str, list[Topic]]], int]]:
+    """Kind -> first letter -> topics with a page, A to Z, and how many names of that kind have none.
+
+    Names without a page are each in one or a few articles: search finds them, and leaving them out
+    keeps the index a page a reader can load (it would list every name in the corpus).
+    """
     groups = []
     for kind in KIND_FOLDERS:
-        topics = sorted((t for t in index.topics if t.kind == kind), key=lambda t: (t.name.lower(), t.name))
-        if not topics:
+        of_kind = [t for t in index.topics if t.kind == kind]
+        topics = sorted((t for t in of_kind if t.has_page), key=lambda t: (t.name.lower(), t.name))
+        if not of_kind:
             continue
         letters: dict[str, list[Topic]] = {}
         for topic in topics:
             letter = topic.name[:1].upper() if topic.name[:1].isalpha() else "#"
             letters.setdefault(letter, []).append(topic)
-        groups.append((KIND_TITLES[kind], sorted(letters.items())))
+        groups.append((KIND_TITLES[kind], sorted(letters.items()), len(of_kind) - len(topics)))
     return groups
 
 

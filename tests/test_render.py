@@ -1,4 +1,5 @@
 import dataclasses
+import re
 
 import pytest
 
@@ -96,3 +97,57 @@ def test_charts_are_well_formed_svg_with_escaped_labels(pages, seed_corpus):
     svg = comention_svg(hostile)
     ElementTree.fromstring(svg)
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def _front_matter(text: str) -> dict:
+    import yaml
+
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def test_tags_are_names_with_a_topic_page(pages, seed_corpus):
+    fronts = [_front_matter(pages[f"articles/{article.id}.md"]) for article in seed_corpus.articles]
+    tags = {tag for front in fronts for tag in front["tags"]}
+    assert tags
+    assert all(seed_corpus.index.page_of(tag) for tag in tags)
+    named_once = [t.name for t in seed_corpus.index.topics if t.kind in ("person", "place") and not t.has_page]
+    assert named_once and not tags & set(named_once)
+
+
+def test_list_pages_and_topic_lists_stay_out_of_the_search_index(pages):
+    for name in ("topics/index.md", "sources.md", "timeline.md", "tags.md"):
+        assert _front_matter(pages[name])["search"] == {"exclude": True}, name
+    for name in ("index.md", "topics/places/russia.md"):
+        assert "search" not in _front_matter(pages[name]), name
+    topic = pages["topics/places/russia.md"]
+    assert "## Articles { data-search-exclude }" in topic and "## Mentions { data-search-exclude }" in topic
+    article = next(text for name, text in pages.items() if name.startswith("articles/"))
+    # What repeats the article text or lists other pages is left out; names and quotes are searched.
+    assert "## Key points { data-search-exclude }" in article
+    assert "## Related reading { data-search-exclude }" in article
+    assert "\n## Who, where, when\n" in article and "\n## Who said what\n" in article and "\n## Article\n" in article
+
+
+def test_topic_page_lists_are_capped(seed_corpus):
+    from generator.model import Quote, TopicIndex
+    from generator.render import TOPIC_LIST
+
+    topic = next(t for t in seed_corpus.index.topics if t.name == "Vladimir Putin")
+    quote = Quote("Vladimir Putin", "Words.", 0)
+    many = dataclasses.replace(topic, quotes=(quote,) * (TOPIC_LIST + 3))
+    index = TopicIndex(tuple(many if t is topic else t for t in seed_corpus.index.topics))
+    text = {str(p.path): p.text for p in render_site(dataclasses.replace(seed_corpus, index=index))}[
+        f"topics/{topic.slug}.md"
+    ]
+    assert text.count("> “Words.”") == TOPIC_LIST
+    assert "…and 3 more quotes" in text
+
+
+def test_topics_index_links_every_topic_page_and_counts_the_other_names(pages, seed_corpus):
+    text = pages["topics/index.md"]
+    with_page = [t for t in seed_corpus.index.topics if t.has_page]
+    for topic in with_page:
+        assert f"](../topics/{topic.slug}.md)" in text
+    assert text.count("](") == len(with_page)
+    counted = sum(int(n) for n in re.findall(r"\*(\d+) more without a page", text))
+    assert counted == len(seed_corpus.index.topics) - len(with_page) > 0
