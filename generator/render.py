@@ -42,6 +42,8 @@ NEW_LIST = 20
 TOPIC_LIST = 20
 """Newest articles, mentions and quotes listed on a topic page; the rest are counted, so pages stay small
 (the tags index lists the articles tagged with the name)."""
+VERSIONS_LISTED = 10
+"""An article page names this many other versions; the story page lists them all."""
 STYLESHEET = (Path(__file__).parent / "data" / "briefing.css").read_text(encoding="utf-8")
 MAX_TAGS = 8
 
@@ -238,7 +240,8 @@ def _free_position(paragraph: str, surface: str, links: list[tuple[int, int]]) -
 
 def _article_view(article: Article, corpus: Corpus, by_id: dict[str, Article]) -> dict:
     story = corpus.relations.story_of(article.id)
-    versions = [by_id[i] for i in corpus.relations.versions_of(article.id)]
+    version_ids = corpus.relations.versions_of(article.id)
+    versions = [by_id[i] for i in version_ids[:VERSIONS_LISTED]]
     related = [(by_id[r.target], r) for r in corpus.relations.related_to(article.id)]
     people = {kind: [e for e in article.entities if e.kind == kind] for kind in KIND_TITLES}
     people["theme"] = [Entity(t.name, "theme") for t in corpus.index.themes_of(article.id)]
@@ -251,6 +254,7 @@ def _article_view(article: Article, corpus: Corpus, by_id: dict[str, Article]) -
         "entities": [(KIND_TITLES[k], v) for k, v in people.items() if v],
         "story": story,
         "versions": versions,
+        "more_versions": len(version_ids) - len(versions),
         "related": related,
         "topic_of": corpus.index.page_of,
     }

@@ -151,3 +151,30 @@ def test_topics_index_links_every_topic_page_and_counts_the_other_names(pages, s
     assert text.count("](") == len(with_page)
     counted = sum(int(n) for n in re.findall(r"\*(\d+) more without a page", text))
     assert counted == len(seed_corpus.index.topics) - len(with_page) > 0
+
+
+def test_article_page_names_a_few_versions_and_counts_the_rest(seed_corpus):
+    from generator.render import VERSIONS_LISTED
+
+    original = next(a for a in seed_corpus.articles if a.id.startswith("003"))
+    copies = [dataclasses.replace(original, id=f"003-copy-{n:02d}") for n in range(VERSIONS_LISTED + 2)]
+    story = seed_corpus.relations.story_of(original.id)
+    group = next(g for g in story.versions if original.id in g)
+    bigger = dataclasses.replace(
+        story,
+        articles=story.articles + tuple(c.id for c in copies),
+        versions=tuple(g + tuple(c.id for c in copies) if g is group else g for g in story.versions),
+    )
+    relations = dataclasses.replace(
+        seed_corpus.relations,
+        stories=tuple(bigger if s is story else s for s in seed_corpus.relations.stories),
+    )
+    corpus = dataclasses.replace(
+        seed_corpus,
+        articles=seed_corpus.articles + tuple(copies),
+        briefs=seed_corpus.briefs + tuple((c.id, seed_corpus.brief(original.id)) for c in copies),
+        relations=relations,
+    )
+    text = {str(p.path): p.text for p in render_site(corpus)}[f"articles/{original.id}.md"]
+    assert text.count("**Another version:**") == VERSIONS_LISTED
+    assert f"**{len(group) + len(copies) - 1 - VERSIONS_LISTED} more versions** on the story page" in text
