@@ -214,13 +214,8 @@ class Relations:
         return {article_id: story for story in self.stories for article_id in story.articles}
 
     @cached_property
-    def _versions_by_id(self) -> dict[str, tuple[str, ...]]:
-        return {
-            article_id: tuple(other for other in group if other != article_id)
-            for story in self.stories
-            for group in story.versions
-            for article_id in group
-        }
+    def _version_group_by_id(self) -> dict[str, tuple[str, ...]]:
+        return {article_id: group for story in self.stories for group in story.versions for article_id in group}
 
     @cached_property
     def _dates_by_id(self) -> dict[str, DateEvidence]:
@@ -244,7 +239,8 @@ class Relations:
         return self._story_by_id[article_id]
 
     def versions_of(self, article_id: str) -> tuple[str, ...]:
-        return self._versions_by_id.get(article_id, ())
+        """The other versions of the article, earliest first; built on each call, as few callers need them."""
+        return tuple(other for other in self._version_group_by_id.get(article_id, ()) if other != article_id)
 
 
 @dataclass(frozen=True, slots=True)

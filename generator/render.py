@@ -12,6 +12,7 @@ import html
 import itertools
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -293,14 +294,7 @@ def paragraph_changes(older: Article, newer: Article) -> list[tuple[str, str]]:
     """
     old = [markdown_to_plain(p) for p in older.paragraphs]
     new = [markdown_to_plain(p) for p in newer.paragraphs]
-    pairs = sorted(
-        (
-            (difflib.SequenceMatcher(a=before.split(), b=after.split(), autojunk=False).ratio(), i, j)
-            for i, before in enumerate(old)
-            for j, after in enumerate(new)
-        ),
-        key=lambda item: (-item[0], item[1], item[2]),
-    )
+    pairs = sorted(_alike_pairs(old, new), key=lambda item: (-item[0], item[1], item[2]))
     match: dict[int, int] = {}
     used: set[int] = set()
     for ratio, i, j in pairs:
@@ -317,6 +311,24 @@ def paragraph_changes(older: Article, newer: Article) -> list[tuple[str, str]]:
             changes.append(("edited", _word_diff(old[match[j]], text)))
     changes += [("removed", md_escape(text)) for i, text in enumerate(old) if i not in used]
     return changes
+
+
+def _alike_pairs(old: list[str], new: list[str]) -> Iterator[tuple[float, int, int]]:
+    """(similarity, old index, new index) of the paragraph pairs alike enough to be one paragraph, edited.
+
+    The cheap upper bounds come first, so the full comparison runs on few pairs of a long article.
+    """
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    old_words = [before.split() for before in old]
+    for j, after in enumerate(new):
+        matcher.set_seq2(after.split())
+        for i, before in enumerate(old_words):
+            matcher.set_seq1(before)
+            if matcher.real_quick_ratio() < EDITED_AT_LEAST or matcher.quick_ratio() < EDITED_AT_LEAST:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= EDITED_AT_LEAST:
+                yield ratio, i, j
 
 
 def _word_diff(before: str, after: str) -> str:
