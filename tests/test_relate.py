@@ -82,3 +82,23 @@ def test_cached_signatures_give_the_same_relations(seed_corpus):
 
     signatures = {a.id: shingle_signature(a) for a in seed_corpus.articles}
     assert relate_articles(seed_corpus.articles, signatures=signatures) == relate_articles(seed_corpus.articles)
+
+
+def test_facts_keep_numbers_whole_and_spell_days_and_counts_one_way():
+    from generator.relate import facts
+
+    found = facts("A 5.6 magnitude quake struck on Sunday, Nov. 27, at 9:27; five died. 27 November 2005")
+    assert "5.6" in found and "9:27" in found and "2005" in found
+    assert found.count("nov-27") == 2
+    assert "sunday" in found and "5" in found
+
+
+def test_dates_keep_groups_apart_unless_most_are_close():
+    from generator.relate import _mostly_close
+
+    week = [738000, 738001, 738003]
+    assert _mostly_close(week, [738005], 14)
+    assert not _mostly_close(week, [738400], 14)
+    # One article dated by a day it looks back to does not keep the others apart.
+    assert _mostly_close([737000, 738002], [738000, 738001], 14)
+    assert _mostly_close([], [738400], 14)
