@@ -11,6 +11,7 @@ memory and time grow about linearly.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import heapq
 import re
@@ -23,7 +24,7 @@ from datasketch import MinHash, MinHashLSH
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
-from generator.model import Article, DateEvidence, Related, Relations, Story, Storyline
+from generator.model import Article, DateEvidence, Related, Relations, Sentence, Story, Storyline
 from generator.text import markdown_to_plain, slugify
 
 SHINGLE = 5
@@ -69,7 +70,6 @@ class _Profile:
     tokens: tuple[str, ...]
     text: str
     """Headline and body as plain text."""
-    facts: tuple[str, ...]
     names: frozenset[str]
     day: Date | None
 
@@ -100,8 +100,8 @@ def relate_articles(
 
 def _profile(article: Article) -> _Profile:
     names = frozenset(e.name for e in article.entities if e.kind in ("person", "place", "organization", "event"))
-    text = "\n".join([article.title, *(markdown_to_plain(p) for p in article.paragraphs)])
-    return _Profile(article, _tokens(article), text, facts(text), names, _day(article.date))
+    paragraphs = [markdown_to_plain(p) for p in article.paragraphs]
+    return _Profile(article, _tokens(paragraphs), "\n".join([article.title, *paragraphs]), names, _day(article.date))
 
 
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
@@ -151,24 +151,48 @@ def _hash32(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "big")
 
 
-def _tokens(article: Article) -> tuple[str, ...]:
-    return tuple(re.findall(r"\w+", " ".join(markdown_to_plain(p) for p in article.paragraphs).lower()))
+def _tokens(paragraphs: Sequence[str]) -> tuple[str, ...]:
+    """The words of the plain paragraphs, lower case: what shingles are made of."""
+    return tuple(re.findall(r"\w+", " ".join(paragraphs).lower()))
+
+
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+"""Drawn once: a MinHash made without them draws its own, which costs more than hashing an article."""
+
+
+def _new_minhash(hashvalues: np.ndarray | None = None) -> MinHash:
+    return MinHash(
+        num_perm=NUM_PERM,
+        seed=1,
+        hashfunc=_hash32,
+        hashvalues=hashvalues,
+        permutations=_PERMUTATIONS,
+        scheme="affine32",
+    )
 
 
 def _minhash(tokens: tuple[str, ...]) -> MinHash:
     shingles = {" ".join(tokens[i : i + SHINGLE]).encode() for i in range(max(1, len(tokens) - SHINGLE + 1))}
-    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash32, scheme="affine32")
+    signature = _new_minhash()
     signature.update_batch(sorted(shingles))
     return signature
 
 
 def shingle_signature(article: Article) -> tuple[int, ...]:
     """The article's MinHash signature over word shingles: a per-article result, so it can be cached."""
-    return tuple(int(value) for value in _minhash(_tokens(article)).hashvalues)
+    tokens = _tokens([markdown_to_plain(p) for p in article.paragraphs])
+    return tuple(int(value) for value in _minhash(tokens).hashvalues)
 
 
-def _sentence_words(article: Article) -> list[set[str]]:
-    return [set(re.findall(r"\w+", s.text.lower())) for s in article.sentences if len(s.text.split()) >= 5]
+def _sentence_words(article: Article) -> tuple[frozenset[str], ...]:
+    """Word sets of the article's sentences of five words or more."""
+    return _words_of(article.sentences)
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_of(sentences: tuple[Sentence, ...]) -> tuple[frozenset[str], ...]:
+    """Kept for the articles checked most recently: one article is checked against each of its candidates."""
+    return tuple(frozenset(re.findall(r"\w+", s.text.lower())) for s in sentences if len(s.text.split()) >= 5)
 
 
 def are_versions(first: Article, second: Article) -> bool:
@@ -177,8 +201,20 @@ def are_versions(first: Article, second: Article) -> bool:
     if not a or not b:
         return False
     shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-    matched = sum(1 for s in shorter if any(len(s & t) / len(s | t) >= SENTENCE_MATCH for t in longer))
-    return matched >= min(VERSION_MIN_SHARED, len(shorter)) and matched / len(shorter) >= VERSION_OVERLAP
+
+    def enough(matched: int) -> bool:
+        return matched >= min(VERSION_MIN_SHARED, len(shorter)) and matched / len(shorter) >= VERSION_OVERLAP
+
+    verbatim = set(longer)
+    matched = 0
+    for checked, s in enumerate(shorter, start=1):
+        if s in verbatim or any(len(s & t) >= SENTENCE_MATCH * len(s | t) for t in longer):
+            matched += 1
+            if enough(matched):
+                return True
+        elif not enough(matched + len(shorter) - checked):
+            return False
+    return False
 
 
 def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> list[list[str]]:
@@ -188,7 +224,7 @@ def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, 
     for p in profiles:
         cached = known.get(p.article.id)
         signature = (
-            MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.array(cached, dtype=np.uint64), scheme="affine32")
+            _new_minhash(np.array(cached, dtype=np.uint64))
             if cached and len(cached) == NUM_PERM
             else _minhash(p.tokens)
         )
@@ -261,7 +297,7 @@ def _vectors(profiles: list[_Profile]) -> tuple[sparse.csr_matrix, sparse.csr_ma
     ).transform(p.text for p in profiles)
     numbers = HashingVectorizer(
         analyzer=lambda found: found, n_features=HASH_FEATURES, alternate_sign=False, norm=None
-    ).transform(p.facts for p in profiles)
+    ).transform(facts(p.text) for p in profiles)
     return _tfidf(words, min_df, max_df), _tfidf(numbers, min_df, max_df)
 
 

@@ -102,3 +102,11 @@ def test_dates_keep_groups_apart_unless_most_are_close():
     # One article dated by a day it looks back to does not keep the others apart.
     assert _mostly_close([737000, 738002], [738000, 738001], 14)
     assert _mostly_close([], [738400], 14)
+
+
+def test_versions_need_three_shared_sentences_and_a_third_of_the_shorter():
+    own = [f"{words} alpha beta gamma delta" for words in ("ab ac ad", "ba bc bd", "ca cb cd", "da db dc")]
+    own += [f"{word} {word}x {word}y {word}z epsilon zeta" for word in ("ea", "fa", "ga", "ha", "ia", "ja")]
+    other = [f"{word} {word}q {word}r {word}s eta theta iota" for word in "klmnopqrst"]
+    assert are_versions(make_article("a", own), make_article("b", own[:3] + other[3:]))
+    assert not are_versions(make_article("a", own), make_article("c", own[:2] + other[2:]))
