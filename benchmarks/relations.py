@@ -421,9 +421,10 @@ def pair_similarity(profiles: list[Any]) -> tuple[Callable[[int, int], float] | 
     relate._average_link), or an older dense matrix; None when neither helper exists."""
     if hasattr(relate, "_neighbour_graph"):
         graph = relate._neighbour_graph(profiles)
+        rest = "facts cosine" if hasattr(relate, "facts") else "name Jaccard"
         note = (
-            f"relate._neighbour_graph: {relate.TEXT_WEIGHT} TF-IDF cosine + {1 - relate.TEXT_WEIGHT:.1f} name "
-            f"Jaccard, {relate.NEIGHBOURS} neighbours per article, pairs outside the graph count 0"
+            f"relate._neighbour_graph: {relate.TEXT_WEIGHT} TF-IDF cosine + {1 - relate.TEXT_WEIGHT:.1f} {rest}, "
+            f"{relate.NEIGHBOURS} neighbours per article, pairs outside the graph count 0"
         )
         return (lambda i, j: graph[i].get(j, 0.0)), note
     if hasattr(relate, "_text_similarity"):

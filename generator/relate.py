@@ -2,13 +2,16 @@
 
 Versions are near-duplicates: MinHash LSH over word shingles proposes candidates in time that grows
 with the corpus, not its square, and a sentence-by-sentence comparison confirms them. Stories join
-articles about one happening (similar text, shared names, close in time); storylines join stories
-about one subject over time. Both are average-link clusterings over a sparse graph that holds
-each article's nearest neighbours only, so memory and time grow about linearly.
+articles about one happening (similar words and word pairs, the same numbers and days, close in
+time); storylines join stories about one subject over time (similar text, shared names). Both are
+average-link clusterings over a sparse graph that holds each article's nearest neighbours only, so
+memory and time grow about linearly.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import heapq
 import re
@@ -18,9 +21,10 @@ from datetime import date as Date
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
-from generator.model import Article, DateEvidence, Related, Relations, Story, Storyline
+from generator.model import Article, DateEvidence, Related, Relations, Sentence, Story, Storyline
 from generator.text import markdown_to_plain, slugify
 
 SHINGLE = 5
@@ -36,14 +40,26 @@ SENTENCE_MATCH = 0.6
 NEIGHBOURS = 30
 """Nearest articles kept per article: the graph the clusterings and related reading work on."""
 MIN_SIMILARITY = 0.05
-TEXT_WEIGHT = 0.7
-"""Share of TF-IDF cosine in the similarity; the rest is the overlap of named entities."""
-STORY_SIMILARITY = 0.14
-"""Average similarity at which articles are one story (measured on ECB+: same event median 0.27,
-the look-alike event of the same topic 0.10, other topics 0)."""
+TEXT_WEIGHT = 0.8
+"""Share of the TF-IDF cosine over words and word pairs in the similarity; the rest is the cosine of
+the facts (numbers, dates, weekdays), which tell two happenings of one kind apart: two earthquakes
+share their words but not their magnitude, death toll or day."""
+HASH_FEATURES = 2**22
+"""Hashed feature space: no vocabulary held in memory, however large the corpus; large enough that
+two rare words seldom share a feature (which would make them look shared by two articles)."""
+STORY_SIMILARITY = 0.16
+"""Average similarity at which articles are one story (measured on ECB+, each half by topic: same
+event median about 0.3, the look-alike event of the same topic about 0.1)."""
 STORY_DAYS = 14
-"""Articles dated further apart than this are never one story: coverage of one event spans days."""
-STORYLINE_SIMILARITY = 0.07
+"""Two groups are one story only if most of their dates lie within this many days of each other:
+coverage of one event spans days."""
+FAR_DATES_SIMILARITY = 0.25
+"""Average similarity at which groups are one story whatever their dates: a date found in the text
+can be one the article looks back to."""
+STORYLINE_SIMILARITY = 0.06
+NAME_WEIGHT = 0.2
+"""Share of the overlap of named people, places and organisations in the similarity of storylines:
+stories on one subject name the same ones."""
 
 Graph = dict[int, dict[int, float]]
 
@@ -52,6 +68,8 @@ Graph = dict[int, dict[int, float]]
 class _Profile:
     article: Article
     tokens: tuple[str, ...]
+    text: str
+    """Headline and body as plain text."""
     names: frozenset[str]
     day: Date | None
 
@@ -82,7 +100,47 @@ def relate_articles(
 
 def _profile(article: Article) -> _Profile:
     names = frozenset(e.name for e in article.entities if e.kind in ("person", "place", "organization", "event"))
-    return _Profile(article, _tokens(article), names, _day(article.date))
+    paragraphs = [markdown_to_plain(p) for p in article.paragraphs]
+    return _Profile(article, _tokens(paragraphs), "\n".join([article.title, *paragraphs]), names, _day(article.date))
+
+
+_NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_MONTH_DAY = re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b")
+_DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH)
+_WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+_UP_TO_TEN = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_UP_TO_TWENTY = (
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+)
+_NUMBER_WORDS = {word: str(value) for value, word in enumerate(_UP_TO_TEN + _UP_TO_TWENTY)}
+
+
+def facts(text: str) -> tuple[str, ...]:
+    """The numbers, days of the month and weekdays a text names, in one spelling each.
+
+    Numbers keep their shape ("5.6", "31-24", "9:27"), so a magnitude or a score stays one token;
+    "Nov. 27" and "27 November" both become "nov-27"; "five" becomes "5".
+    """
+    lower = text.lower()
+    found = [f"{m[1]}-{int(m[2])}" for m in _MONTH_DAY.finditer(lower)]
+    found += [f"{m[2]}-{int(m[1])}" for m in _DAY_MONTH.finditer(lower)]
+    found += _NUMBER.findall(lower)
+    for word in re.findall(r"[a-z]+", lower):
+        if word in _WEEKDAYS:
+            found.append(word)
+        elif word in _NUMBER_WORDS:
+            found.append(_NUMBER_WORDS[word])
+    return tuple(found)
 
 
 def _day(evidence: DateEvidence) -> Date | None:
@@ -93,24 +151,48 @@ def _hash32(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "big")
 
 
-def _tokens(article: Article) -> tuple[str, ...]:
-    return tuple(re.findall(r"\w+", " ".join(markdown_to_plain(p) for p in article.paragraphs).lower()))
+def _tokens(paragraphs: Sequence[str]) -> tuple[str, ...]:
+    """The words of the plain paragraphs, lower case: what shingles are made of."""
+    return tuple(re.findall(r"\w+", " ".join(paragraphs).lower()))
+
+
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+"""Drawn once: a MinHash made without them draws its own, which costs more than hashing an article."""
+
+
+def _new_minhash(hashvalues: np.ndarray | None = None) -> MinHash:
+    return MinHash(
+        num_perm=NUM_PERM,
+        seed=1,
+        hashfunc=_hash32,
+        hashvalues=hashvalues,
+        permutations=_PERMUTATIONS,
+        scheme="affine32",
+    )
 
 
 def _minhash(tokens: tuple[str, ...]) -> MinHash:
     shingles = {" ".join(tokens[i : i + SHINGLE]).encode() for i in range(max(1, len(tokens) - SHINGLE + 1))}
-    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash32, scheme="affine32")
+    signature = _new_minhash()
     signature.update_batch(sorted(shingles))
     return signature
 
 
 def shingle_signature(article: Article) -> tuple[int, ...]:
     """The article's MinHash signature over word shingles: a per-article result, so it can be cached."""
-    return tuple(int(value) for value in _minhash(_tokens(article)).hashvalues)
+    tokens = _tokens([markdown_to_plain(p) for p in article.paragraphs])
+    return tuple(int(value) for value in _minhash(tokens).hashvalues)
 
 
-def _sentence_words(article: Article) -> list[set[str]]:
-    return [set(re.findall(r"\w+", s.text.lower())) for s in article.sentences if len(s.text.split()) >= 5]
+def _sentence_words(article: Article) -> tuple[frozenset[str], ...]:
+    """Word sets of the article's sentences of five words or more."""
+    return _words_of(article.sentences)
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_of(sentences: tuple[Sentence, ...]) -> tuple[frozenset[str], ...]:
+    """Kept for the articles checked most recently: one article is checked against each of its candidates."""
+    return tuple(frozenset(re.findall(r"\w+", s.text.lower())) for s in sentences if len(s.text.split()) >= 5)
 
 
 def are_versions(first: Article, second: Article) -> bool:
@@ -119,8 +201,20 @@ def are_versions(first: Article, second: Article) -> bool:
     if not a or not b:
         return False
     shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-    matched = sum(1 for s in shorter if any(len(s & t) / len(s | t) >= SENTENCE_MATCH for t in longer))
-    return matched >= min(VERSION_MIN_SHARED, len(shorter)) and matched / len(shorter) >= VERSION_OVERLAP
+
+    def enough(matched: int) -> bool:
+        return matched >= min(VERSION_MIN_SHARED, len(shorter)) and matched / len(shorter) >= VERSION_OVERLAP
+
+    verbatim = set(longer)
+    matched = 0
+    for checked, s in enumerate(shorter, start=1):
+        if s in verbatim or any(len(s & t) >= SENTENCE_MATCH * len(s | t) for t in longer):
+            matched += 1
+            if enough(matched):
+                return True
+        elif not enough(matched + len(shorter) - checked):
+            return False
+    return False
 
 
 def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> list[list[str]]:
@@ -130,7 +224,7 @@ def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, 
     for p in profiles:
         cached = known.get(p.article.id)
         signature = (
-            MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.array(cached, dtype=np.uint64), scheme="affine32")
+            _new_minhash(np.array(cached, dtype=np.uint64))
             if cached and len(cached) == NUM_PERM
             else _minhash(p.tokens)
         )
@@ -183,40 +277,61 @@ def _shared_dates(articles: list[Article], versions: list[list[str]]) -> dict[st
     return dates
 
 
+def _tfidf(counts: sparse.csr_matrix, min_df: int, max_df: float) -> sparse.csr_matrix:
+    """Sublinear TF-IDF rows of unit length, leaving out features in fewer than min_df or more than
+    max_df of the documents (a word of one article links nothing; one of most links everything)."""
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    keep = (df >= min_df) & (df <= max_df * counts.shape[0])
+    kept = counts.tocsr(copy=True)
+    kept.data = kept.data * keep[kept.indices]
+    kept.eliminate_zeros()
+    return TfidfTransformer(sublinear_tf=True).fit_transform(kept).tocsr()
+
+
+def _vectors(profiles: list[_Profile]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """TF-IDF of words and word pairs ("sixth round", "Tony Thompson"), and of facts, hashed."""
+    large = len(profiles) >= 50
+    min_df, max_df = (2, 0.5) if large else (1, 1.0)
+    words = HashingVectorizer(
+        ngram_range=(1, 2), stop_words="english", n_features=HASH_FEATURES, alternate_sign=False, norm=None
+    ).transform(p.text for p in profiles)
+    numbers = HashingVectorizer(
+        analyzer=lambda found: found, n_features=HASH_FEATURES, alternate_sign=False, norm=None
+    ).transform(facts(p.text) for p in profiles)
+    return _tfidf(words, min_df, max_df), _tfidf(numbers, min_df, max_df)
+
+
 def _neighbour_graph(profiles: list[_Profile]) -> Graph:
-    """Each article's nearest neighbours by TF-IDF cosine blended with shared names; symmetric, sparse."""
+    """Each article's nearest neighbours by TF-IDF cosine of the text blended with that of the facts;
+    symmetric, sparse."""
     n = len(profiles)
     graph: Graph = {i: {} for i in range(n)}
     if n < 2:
         return graph
-    large = n >= 50
-    vectorizer = TfidfVectorizer(
-        sublinear_tf=True, stop_words="english", max_df=0.5 if large else 1.0, min_df=2 if large else 1
-    )
-    try:
-        vectors = vectorizer.fit_transform(" ".join(p.tokens) for p in profiles)
-    except ValueError:
-        return graph
+    words, numbers = _vectors(profiles)
     for start in range(0, n, 1000):
-        block = (vectors[start : start + 1000] @ vectors.T).toarray()
-        for row, cosines in enumerate(block):
+        block = TEXT_WEIGHT * (words[start : start + 1000] @ words.T) + (1 - TEXT_WEIGHT) * (
+            numbers[start : start + 1000] @ numbers.T
+        )
+        block = block.toarray()
+        for row, similarities in enumerate(block):
             i = start + row
-            cosines[i] = 0.0
-            nearest = np.argpartition(-cosines, min(NEIGHBOURS, n - 1) - 1)[:NEIGHBOURS]
+            similarities[i] = 0.0
+            nearest = np.argpartition(-similarities, min(NEIGHBOURS, n - 1) - 1)[:NEIGHBOURS]
             for j in nearest:
-                if cosines[j] < MIN_SIMILARITY:
-                    continue
-                union = profiles[i].names | profiles[j].names
-                shared = len(profiles[i].names & profiles[j].names) / len(union) if union else 0.0
-                similarity = TEXT_WEIGHT * float(cosines[j]) + (1 - TEXT_WEIGHT) * shared
-                graph[i][int(j)] = graph[int(j)][i] = round(similarity, 6)
+                if similarities[j] >= MIN_SIMILARITY:
+                    graph[i][int(j)] = graph[int(j)][i] = round(float(similarities[j]), 6)
     return graph
 
 
 def _average_link(
-    groups: list[list[int]], graph: Graph, threshold: float, allowed: Callable[[list[int], list[int]], bool]
+    groups: list[list[int]],
+    graph: Graph,
+    threshold: float,
+    allowed: Callable[[list[int], list[int], float], bool],
 ) -> list[list[int]]:
-    """Merge the two groups with the highest average similarity while it reaches the threshold.
+    """Merge the two groups with the highest average similarity while it reaches the threshold and
+    `allowed(first, second, average)` agrees.
 
     Pairs of articles that are not neighbours count as 0, so only edges of the graph are summed.
     """
@@ -241,7 +356,7 @@ def _average_link(
             continue
         if -negative < threshold:
             break
-        if not allowed(members[a], members[b]):
+        if not allowed(members[a], members[b], -negative):
             continue
         members[a] += members.pop(b)
         for c, value in sums.pop(b).items():
@@ -258,9 +373,10 @@ def _average_link(
 def _stories(profiles: list[_Profile], versions: list[list[str]], graph: Graph) -> list[Story]:
     index = {p.article.id: i for i, p in enumerate(profiles)}
 
-    def within_days(x: list[int], y: list[int]) -> bool:
-        days = [profiles[i].day for i in x + y if profiles[i].day]
-        return not days or (max(days) - min(days)).days <= STORY_DAYS
+    def within_days(x: list[int], y: list[int], similarity: float) -> bool:
+        return similarity >= FAR_DATES_SIMILARITY or _mostly_close(
+            _ordinals(profiles, x), _ordinals(profiles, y), STORY_DAYS
+        )
 
     groups = [[index[i] for i in group] for group in versions]
     clusters = _average_link(groups, graph, STORY_SIMILARITY, within_days)
@@ -284,6 +400,21 @@ def _stories(profiles: list[_Profile], versions: list[list[str]], graph: Graph) 
     return _unique_story_ids(stories)
 
 
+def _ordinals(profiles: list[_Profile], group: list[int]) -> list[int]:
+    return sorted(profiles[i].day.toordinal() for i in group if profiles[i].day)
+
+
+def _mostly_close(first: list[int], second: list[int], days: int) -> bool:
+    """Whether at least half the pairs of dates across two sorted lists lie within `days`.
+
+    Half, not all: an article dated by a day it looks back to must not keep its story apart.
+    """
+    if not first or not second:
+        return True
+    close = sum(bisect.bisect_right(second, day + days) - bisect.bisect_left(second, day - days) for day in first)
+    return 2 * close >= len(first) * len(second)
+
+
 def _unique_story_ids(stories: list[Story]) -> list[Story]:
     seen: dict[str, int] = {}
     unique = []
@@ -298,7 +429,11 @@ def _storylines(stories: list[Story], profiles: list[_Profile], graph: Graph) ->
     """Stories about one subject, whatever their dates, joined and put in time order."""
     index = {p.article.id: i for i, p in enumerate(profiles)}
     groups = [[index[a] for a in story.articles] for story in stories]
-    merged = _average_link(groups, graph, STORYLINE_SIMILARITY, lambda x, y: True)
+    subject = {
+        i: {j: _subject_similarity(value, profiles[i], profiles[j]) for j, value in edges.items()}
+        for i, edges in graph.items()
+    }
+    merged = _average_link(groups, subject, STORYLINE_SIMILARITY, lambda x, y, s: True)
     story_of = {a: story for story in stories for a in story.articles}
     storylines = []
     for group in merged:
@@ -309,6 +444,13 @@ def _storylines(stories: list[Story], profiles: list[_Profile], graph: Graph) ->
     storylines.sort(key=lambda s: s.id)
     line_of = {story_id: line.id for line in storylines for story_id in line.stories}
     return [replace(s, storyline=line_of[s.id]) for s in stories], storylines
+
+
+def _subject_similarity(similarity: float, first: _Profile, second: _Profile) -> float:
+    """The text similarity blended with the Jaccard overlap of the two articles' names."""
+    union = first.names | second.names
+    overlap = len(first.names & second.names) / len(union) if union else 0.0
+    return (1 - NAME_WEIGHT) * similarity + NAME_WEIGHT * overlap
 
 
 def _related(

@@ -82,3 +82,31 @@ def test_cached_signatures_give_the_same_relations(seed_corpus):
 
     signatures = {a.id: shingle_signature(a) for a in seed_corpus.articles}
     assert relate_articles(seed_corpus.articles, signatures=signatures) == relate_articles(seed_corpus.articles)
+
+
+def test_facts_keep_numbers_whole_and_spell_days_and_counts_one_way():
+    from generator.relate import facts
+
+    found = facts("A 5.6 magnitude quake struck on Sunday, Nov. 27, at 9:27; five died. 27 November 2005")
+    assert "5.6" in found and "9:27" in found and "2005" in found
+    assert found.count("nov-27") == 2
+    assert "sunday" in found and "5" in found
+
+
+def test_dates_keep_groups_apart_unless_most_are_close():
+    from generator.relate import _mostly_close
+
+    week = [738000, 738001, 738003]
+    assert _mostly_close(week, [738005], 14)
+    assert not _mostly_close(week, [738400], 14)
+    # One article dated by a day it looks back to does not keep the others apart.
+    assert _mostly_close([737000, 738002], [738000, 738001], 14)
+    assert _mostly_close([], [738400], 14)
+
+
+def test_versions_need_three_shared_sentences_and_a_third_of_the_shorter():
+    own = [f"{words} alpha beta gamma delta" for words in ("ab ac ad", "ba bc bd", "ca cb cd", "da db dc")]
+    own += [f"{word} {word}x {word}y {word}z epsilon zeta" for word in ("ea", "fa", "ga", "ha", "ia", "ja")]
+    other = [f"{word} {word}q {word}r {word}s eta theta iota" for word in "klmnopqrst"]
+    assert are_versions(make_article("a", own), make_article("b", own[:3] + other[3:]))
+    assert not are_versions(make_article("a", own), make_article("c", own[:2] + other[2:]))
