@@ -43,22 +43,32 @@ _CLOSE_QUOTES = '”’"'
 def summarize_article(article: Article, settings: Settings) -> Brief:
     """The most central standalone sentence as the summary, the next few as key points in source order."""
     sentences = article.sentences[:MAX_CANDIDATES]
-    eligible = [i for i, s in enumerate(sentences) if stands_alone(s.text)]
-    if not eligible:
+    alone = {i for i, s in enumerate(sentences) if stands_alone(s.text)}
+    if not alone:
         return Brief(summary="", key_points=())
+    # "But ..." or "He ..." reads well as a key point right after the key point it follows.
+    followers = {
+        i
+        for i, s in enumerate(sentences)
+        if i - 1 in alone and s.paragraph == sentences[i - 1].paragraph and stands_alone(s.text, after_previous=True)
+    }
+    eligible = sorted(alone | followers)
     # Centrality is measured over every sentence, so a point the article makes in a quote still counts.
     all_scores = _scores([s.text for s in sentences])
     candidates = [sentences[i] for i in eligible]
     scores = all_scores[eligible]
+    position = {sentence_index: i for i, sentence_index in enumerate(eligible)}
+    needs = {position[i]: position[i - 1] for i in followers - alone}
     # The one-line summary is the article's own voice: a quotation may be a key point, not the summary.
     fitting = [
         i
         for i, s in enumerate(candidates)
-        if len(s.text.split()) <= settings.summary_max_words and s.text[0] not in _OPEN_QUOTES
+        if i not in needs and len(s.text.split()) <= settings.summary_max_words and s.text[0] not in _OPEN_QUOTES
     ]
-    pool = fitting or [min(range(len(candidates)), key=lambda i: len(candidates[i].text.split()))]
+    standalone = [i for i in range(len(candidates)) if i not in needs]
+    pool = fitting or [min(standalone, key=lambda i: len(candidates[i].text.split()))]
     summary_index = max(pool, key=lambda i: (scores[i], -i))
-    chosen = _mmr(candidates, scores, settings.key_points, exclude=summary_index)
+    chosen = _mmr(candidates, scores, settings.key_points, exclude=summary_index, needs=needs)
     points = tuple(KeyPoint(candidates[i].text, candidates[i].paragraph) for i in sorted(chosen))
     return Brief(summary=candidates[summary_index].text, key_points=points)
 
@@ -98,20 +108,23 @@ def summarize_story(articles: Sequence[Article], briefs: Mapping[str, Brief], li
     )
 
 
-def stands_alone(text: str) -> bool:
-    """A sentence a reader understands without the one before: whole, declarative, quotes balanced."""
+def stands_alone(text: str, after_previous: bool = False) -> bool:
+    """A sentence a reader understands without the one before: whole, declarative, quotes balanced.
+
+    `after_previous`: shown right after the sentence before it, so an opening "But" or "He" is clear.
+    """
     words = text.split()
     if len(words) < 6 or len(words) > 60:
         return False
     if text.rstrip(_CLOSE_QUOTES + ")").endswith("?") or not re.search(r"[.!][”’\"')]*$", text):
         return False
-    if _NEEDS_CONTEXT.match(text) or text[0].islower():
+    if text[0].islower() or (_NEEDS_CONTEXT.match(text) and not after_previous):
         return False
     if text.count("“") != text.count("”") or text.count('"') % 2:
         return False
     if text[0] in _OPEN_QUOTES and not _ATTRIBUTED.search(text):
         return False
-    return not re.match(r"^[A-Z][\w.]* (?:added|continued|went on)\b", text)
+    return after_previous or not re.match(r"^[A-Z][\w.]* (?:added|continued|went on)\b", text)
 
 
 def _scores(texts: list[str]) -> np.ndarray:
@@ -150,18 +163,25 @@ def _scores(texts: list[str]) -> np.ndarray:
     return (1 - LEAD_WEIGHT) * rank + LEAD_WEIGHT * lead
 
 
-def _mmr(candidates: list[Sentence], scores: np.ndarray, count: int, exclude: int) -> list[int]:
-    """Pick sentences one at a time, each the best trade of score against overlap with those picked."""
+def _mmr(
+    candidates: list[Sentence], scores: np.ndarray, count: int, exclude: int, needs: Mapping[int, int]
+) -> list[int]:
+    """Pick sentences one at a time, each the best trade of score against overlap with those picked.
+
+    A sentence in `needs` can be picked only once the key point before it is.
+    """
     tokens = [set(re.findall(r"\w+", s.text.lower())) for s in candidates]
     picked = [exclude]
-    while len(picked) < count + 1 and len(picked) < len(candidates):
+    while len(picked) < count + 1:
         best, best_value = None, -np.inf
         for i in range(len(candidates)):
-            if i in picked:
+            if i in picked or (i in needs and needs[i] not in picked[1:]):
                 continue
             overlap = max(len(tokens[i] & tokens[j]) / max(1, len(tokens[i] | tokens[j])) for j in picked)
             value = REDUNDANCY * scores[i] - (1 - REDUNDANCY) * overlap
             if value > best_value:
                 best, best_value = i, value
+        if best is None:
+            break
         picked.append(best)
     return [i for i in picked if i != exclude]

@@ -1,9 +1,10 @@
+import dataclasses
 import re
 
 import pytest
 
 from generator.config import Settings
-from generator.model import Brief
+from generator.model import Brief, Sentence
 from generator.summarize import stands_alone, summarize_article, summarize_story
 from tests.conftest import make_article
 
@@ -37,8 +38,13 @@ def test_key_points_are_in_source_order(seed_corpus):
 
 
 def test_no_line_breaks_the_rules(seed_corpus):
-    for _, brief in _all_briefs(seed_corpus):
+    for article, brief in _all_briefs(seed_corpus):
         assert brief.summary[0] not in '“‘"', "the summary is the article's own voice, not a quotation"
+        assert not NEEDS_CONTEXT.match(brief.summary)
+        texts = [s.text for s in article.sentences]
+        for before, point in zip([None, *brief.key_points], brief.key_points, strict=False):
+            if NEEDS_CONTEXT.match(point.text):
+                assert before and texts.index(before.text) == texts.index(point.text) - 1, "'But' follows its sentence"
         for line in [brief.summary, *(p.text for p in brief.key_points)]:
             assert not line.rstrip('”’"').endswith("?")
             assert line.count("“") == line.count("”")
@@ -46,7 +52,6 @@ def test_no_line_breaks_the_rules(seed_corpus):
                 assert re.search(r"[”\"],? [^“]*\b(?:said|says|told|added)\b", line), (
                     "a quoted key point says who said it"
                 )
-            assert not NEEDS_CONTEXT.match(line)
             assert re.search(r"[.!][”’\"')]*$", line)
 
 
@@ -115,3 +120,36 @@ def test_story_briefing_states_each_fact_once_with_all_its_sources():
     facts = summarize_story([first, second], briefs)
     assert [f.text for f in facts] == [shared]
     assert facts[0].articles == ("a", "b")
+
+
+def _one_paragraph_per_group(texts: list[str], paragraphs: list[int]):
+    article = make_article("a", texts)
+    return dataclasses.replace(
+        article,
+        paragraphs=("x",) * (max(paragraphs) + 1),
+        sentences=tuple(Sentence(text, paragraph) for text, paragraph in zip(texts, paragraphs, strict=True)),
+    )
+
+
+BRIDGE = [
+    "The city council approved a budget for the river bridge repairs on Monday evening.",
+    "Engineers said the river bridge repairs would take most of next year to finish.",
+    "But the council budget leaves no money for the river bridge footpath or the banks.",
+    "The river bridge has been closed to lorries since cracks were found in March.",
+    "Traders near the bridge said the closure had cost them customers all summer.",
+    "The council will publish the full repair plan for the bridge next month.",
+]
+
+
+def test_a_sentence_opening_with_but_is_a_key_point_right_after_the_one_it_follows():
+    brief = summarize_article(_one_paragraph_per_group(BRIDGE, [0, 0, 0, 1, 2, 3]), Settings())
+    points = [p.text for p in brief.key_points]
+    assert BRIDGE[2] in points
+    assert points[points.index(BRIDGE[2]) - 1] == BRIDGE[1]
+
+
+def test_a_sentence_opening_with_but_is_never_a_key_point_after_a_sentence_not_shown_before_it():
+    texts = [BRIDGE[0], "But the council budget leaves no money for the city bridge repairs on the river.", *BRIDGE[3:]]
+    brief = summarize_article(_one_paragraph_per_group(texts, [0, 0, 1, 2, 3]), Settings())
+    assert brief.summary == texts[0]
+    assert texts[1] not in [p.text for p in brief.key_points]
