@@ -56,7 +56,8 @@ coverage of one event spans days."""
 FAR_DATES_SIMILARITY = 0.25
 """Average similarity at which groups are one story whatever their dates: a date found in the text
 can be one the article looks back to."""
-STORYLINE_SIMILARITY = 0.06
+STORYLINE_SIMILARITY = 0.05
+"""Average subject similarity at which stories are one storyline: one subject, told over months."""
 NAME_WEIGHT = 0.2
 """Share of the overlap of named people, places and organisations in the similarity of storylines:
 stories on one subject name the same ones."""
