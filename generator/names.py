@@ -1,7 +1,7 @@
 """Names in an article: spaCy's entities repaired by rules, and one canonical name per entity.
 
 spaCy's small model labels names well but often errs on their extent and kind. The rules here read
-what is around a name ('in Rafah', 'the Bataclan concert hall', 'Lord Oates', 'known as Vinnie'), its
+what is around a name ('in Rafah', 'the Bataclan concert hall', 'Lord Oates', 'known as Danny'), its
 shape ('… Festival', '… Crown Court') and the other names of the same article ('Putin' is Vladimir
 Putin, 'the Post' the Washington Post, 'UNRWA' the United Nations Relief and Works Agency).
 """
@@ -113,7 +113,7 @@ _PERSON_BEFORE = re.compile(
     r"member|chef|reporter|guitarist|singer|player|defender|striker|goalkeeper|colleague|owner|"
     r"counsel|councillor|director|inspector|officer|actress|actor),?\s+$"
 )
-"""A word for a person just before a name ('another student, Sirisha'): the name is a person's."""
+"""A word for a person just before a name ('another student, Amira'): the name is a person's."""
 _KNOWN_AS = re.compile(r"\b(?:known as|nicknamed|dubbed|moniker)\b[^.]{0,40}$")
 _SMALL_WORDS = frozenset(["and", "of", "the", "for", "&", "on", "in"])
 _COMMON_PLURAL = re.compile(r"^[A-Z]{2,}s$")
@@ -365,7 +365,7 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
             continue
         bearer = ""
         if kind == "person" and previous and previous.kind == "person" and _KNOWN_AS.search(text, previous.end, start):
-            bearer = previous.name  # 'Vincent Barker, known as Vinnie': Vinnie is Vincent Barker
+            bearer = previous.name  # 'Daniel Reyes, known as Danny': Danny is Daniel Reyes
         elif previous and name.isupper() and text[previous.end : start] == " (" and text[end : end + 1] == ")":
             bearer = previous.name  # 'Democratic Party (DIKO)': DIKO is the Democratic Party
         elif _is_quoted_title(text, start, end):
@@ -399,7 +399,7 @@ def _kind_in_context(
     """
     gap = text[previous.end : start] if previous else ""
     if re.search(r"[’']s?$", surface) or re.match(r"[’']", text[end : end + 1]):
-        return kind  # 'Sarah Palin's church', 'in Vinnie's skull': the name is the owner
+        return kind  # 'Sarah Palin's church', 'in Danny's room': the name is the owner
     if kind == "group" and len(surface.split()) > 1 and not re.search(r"(?:an|ish|ese|ch|i)$", surface):
         return "organization"
     if _PLACE_NOUN_AFTER.match(text, end) or _PLACE_IN_REGION.match(text, end):
@@ -454,7 +454,7 @@ def _trailing_noun(name: str, kind: str) -> tuple[str, str]:
 def _without_headline_noise(mentions: list[NameMention], plain: list[str], starts: list[int]) -> list[NameMention]:
     """In a Title Case line every word looks like a name: keep only names the body names too.
 
-    'Pierre Thomas Placed on Injured Reserve' -> Pierre Thomas, if the text names him elsewhere.
+    'Marcus Webb Signed to Two-Year Deal' -> Marcus Webb, if the text names him elsewhere.
     """
     titled = {number for number, paragraph in enumerate(plain) if _is_title_case(paragraph)}
     if not titled:

@@ -317,7 +317,7 @@ class _Reader:
         """The person a sentence without quotations is about, if any; None to look further back.
 
         That is the subject of its speech verb, else a person named at its start, else the person
-        named last; a name in the possessive ("Vinnie's skull") is not what the sentence is about.
+        named last; a name in the possessive ("Danny's room") is not what the sentence is about.
         """
         start, end = self.sentences[index]
         people = self._people(start, end)

@@ -96,8 +96,9 @@ def test_sentence_splitting_around_abbreviations_and_quotes(nlp, text, count):
     assert len(sentence_spans(nlp(text))) == count
 
 
-def _quotes_of(nlp, body: str):
-    clean = clean_article(RawArticle("a.txt", "text", "Headline here\n\n" + body), frozenset(), Settings())
+def _quotes_of(nlp, *paragraphs):
+    text = "\n\n".join(("Headline here", *paragraphs))
+    clean = clean_article(RawArticle("a.txt", "text", text), frozenset(), Settings())
     article = extract_article(clean, nlp(article_text(clean)), build_aliases({}), "a")
     return [(q.speaker, q.text) for q in article.quotes]
 
@@ -123,13 +124,6 @@ def test_names_lose_titles_honours_and_possessives(nlp):
     assert "Jonathan Rees" in names and "Jonathan Rees QC" not in names
     assert "Bill Ayers" in names
     assert names.get("Betty Ford Center") == "place"
-
-
-def _quotes_of(nlp, *paragraphs):
-    text = "\n\n".join(("Headline here", *paragraphs))
-    clean = clean_article(RawArticle("a.txt", "text", text), frozenset(), Settings())
-    article = extract_article(clean, nlp(article_text(clean)), build_aliases({}), "a")
-    return [(q.speaker, q.text) for q in article.quotes]
 
 
 @pytest.mark.parametrize(
@@ -177,10 +171,10 @@ def _quotes_of(nlp, *paragraphs):
         ),
         pytest.param(
             (
-                "The company's engineer Dustin Childs wrote to customers on Monday about the problem.",
-                "'This issue could allow remote code execution on your computer,' explained Dustin Childs.",
+                "The firm's engineer Maria Ostrova wrote to customers on Monday about the fault.",
+                "'This fault could let a stranger read your saved passwords,' explained Maria Ostrova.",
             ),
-            [("Dustin Childs", "This issue could allow remote code execution on your computer")],
+            [("Maria Ostrova", "This fault could let a stranger read your saved passwords")],
             id="single quotation marks in an article that has no double ones",
         ),
     ],
@@ -195,172 +189,151 @@ def _entities_of(nlp, *paragraphs):
     return {(e.name, e.kind) for e in article.entities}
 
 
+NAME_SHAPES = [
+    pytest.param(
+        ("Peers voted late on Monday.", "Lib Dem Lord Oates accused the government of delay in the debate."),
+        {("Oates", "person")},
+        {"Lib Dem Lord Oates"},
+        id="a person named with an honorific",
+    ),
+    pytest.param(
+        ("Tributes were paid in France.", "The Paris attacks left 130 people dead in November."),
+        {("Paris attacks", "event")},
+        set(),
+        id="a name followed by 'attacks' is an event",
+    ),
+    pytest.param(
+        ("Shelling was reported overnight in the border cities of Khan Younis and Rafah.",),
+        {("Khan Younis", "place"), ("Rafah", "place")},
+        set(),
+        id="'cities of X and Y' are places",
+    ),
+    pytest.param(
+        (
+            "Marcus Webb Signed to Two-Year Deal by New Orleans Saints",
+            "Marcus Webb was signed to a two-year deal by the New Orleans Saints on Thursday.",
+            "The Saints will now rely on him at left tackle.",
+        ),
+        {("Marcus Webb", "person"), ("New Orleans Saints", "organization")},
+        {"Marcus Webb Signed", "Saints"},
+        id="Title Case headline words and a short club name",
+    ),
+    pytest.param(
+        (
+            "Hundreds of Palestinians had sought refuge in the school.",
+            "The Palestinian death toll rose above 680 on Tuesday.",
+        ),
+        {("Palestinian", "group")},
+        {"Palestinians"},
+        id="a plural nationality by its adjective when the text has both",
+    ),
+]
+NAME_CONTEXTS = [
+    pytest.param(
+        ("Daniel Reyes, known as Danny, died in March 2011 after a routine operation.", "Danny was 6."),
+        {("Daniel Reyes", "person")},
+        {"Danny"},
+        id="a name given as 'known as' is its bearer's",
+    ),
+    pytest.param(
+        ("Wigan Athletic: Al Habsi; Boyce, Caldwell, Alcaraz, Figueroa; Watson; Gomez, Moses.",),
+        {("Caldwell", "person"), ("Alcaraz", "person")},
+        set(),
+        id="names in a list of persons are persons",
+    ),
+    pytest.param(
+        ("Grant admitted he was the Washington Post's main source.", "The Post confirmed it on Friday."),
+        {("Washington Post", "organization")},
+        {"Post"},
+        id="an organisation by the head of its name",
+    ),
+    pytest.param(
+        ('Grant was 88 when he told CNN\'s "Evening Report Live" in 2009 about his part.',),
+        set(),
+        {"Evening Report Live"},
+        id="a name that is a whole quotation is a title",
+    ),
+]
+
+
+NAME_MERGES = [
+    pytest.param(
+        (
+            "Two shells hit the clinic, said Peter Laine, who speaks for the UN Relief and Works Agency.",
+            "He said UNRWA wanted an independent inquiry into the attack.",
+        ),
+        {("United Nations Relief and Works Agency", "organization")},
+        {"UNRWA", "UN Relief and Works Agency"},
+        id="an abbreviation expanded, an acronym of a name in the text",
+    ),
+    pytest.param(
+        (
+            "French President François Hollande spoke on Friday night in Paris.",
+            "Francois Hollande then visited the concert hall where the attack took place.",
+        ),
+        {("François Hollande", "person")},
+        {"Francois Hollande"},
+        id="one person under two spellings",
+    ),
+]
+
+
+NAME_NEIGHBOURS = [
+    pytest.param(
+        ("The officer was Los Angeles county Sheriff deputy Mark Delgado.",),
+        {("Los Angeles County", "place")},
+        {"Los Angeles"},
+        id="'county' after a place name is part of it",
+    ),
+    pytest.param(
+        ("A firm owned by a former minister from the centrist Democratic Party (DIKO) had its debt reduced.",),
+        {("Democratic Party", "organization")},
+        {"DIKO"},
+        id="an abbreviation in brackets after a name is that name",
+    ),
+    pytest.param(
+        ("The two judges sat at Ipswich Crown Court, next to the Bay View Court hotel, on Monday.",),
+        {("Ipswich Crown Court", "organization"), ("Bay View Court", "place")},
+        set(),
+        id="a court of law is an organisation, a building called Court a place",
+    ),
+    pytest.param(
+        ("A former MP of the conservative Democratic Rally had a loan of 168,000 euros written off.",),
+        {("Democratic Rally", "organization")},
+        {"Democratic"},
+        id="a nationality-like word with a name after it is a body's name",
+    ),
+    pytest.param(
+        ("The case of Ms Grey, of Newham, east London, was heard again on Friday.",),
+        {("Newham", "place")},
+        set(),
+        id="a place named with the region it lies in",
+    ),
+    pytest.param(
+        ("Pam's House Blend, Rep. Ellen Park and the Gay and Lesbian Victory Fund met on Monday.",),
+        {("Gay and Lesbian Victory Fund", "organization"), ("Pam's House Blend", "organization")},
+        {"Lesbian Victory Fund", "Pam"},
+        id="a name joined by 'and', a name with a possessive in it",
+    ),
+    pytest.param(
+        ("The Saints can still rely on Super Bowl MVP Drew Brees this season.",),
+        {("Super Bowl", "event")},
+        {"Super Bowl MVP"},
+        id="a cup or bowl is an event; a trailing abbreviation is no part of it",
+    ),
+    pytest.param(
+        ("He then hurt another student, Amira, who was taken to hospital.",),
+        {("Amira", "person")},
+        set(),
+        id="a name after a word for a person is a person's",
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    ("paragraphs", "present", "absent"),
-    [
-        pytest.param(
-            ("Peers voted late on Monday.", "Lib Dem Lord Oates accused the government of delay in the debate."),
-            {("Oates", "person")},
-            {"Lib Dem Lord Oates"},
-            id="a person named with an honorific",
-        ),
-        pytest.param(
-            ("Tributes were paid in France.", "The Paris attacks left 130 people dead in November."),
-            {("Paris attacks", "event")},
-            set(),
-            id="a name followed by 'attacks' is an event",
-        ),
-        pytest.param(
-            ("There were reports of airstrikes on the southern cities of Khan Younis and Rafah.",),
-            {("Khan Younis", "place"), ("Rafah", "place")},
-            set(),
-            id="'cities of X and Y' are places",
-        ),
-        pytest.param(
-            (
-                "Pierre Thomas Placed on Injured Reserve by New Orleans Saints",
-                "Pierre Thomas was placed on injured reserve by the New Orleans Saints on Wednesday.",
-                "The Saints will now rely on their other running backs.",
-            ),
-            {("Pierre Thomas", "person"), ("New Orleans Saints", "organization")},
-            {"Pierre Thomas Placed", "Saints"},
-            id="Title Case headline words and a short club name",
-        ),
-        pytest.param(
-            (
-                "Hundreds of Palestinians had sought refuge in the school.",
-                "The Palestinian death toll rose above 680 on Tuesday.",
-            ),
-            {("Palestinian", "group")},
-            {"Palestinians"},
-            id="a plural nationality by its adjective when the text has both",
-        ),
-    ],
+    ("paragraphs", "present", "absent"), NAME_SHAPES + NAME_CONTEXTS + NAME_MERGES + NAME_NEIGHBOURS
 )
 def test_entity_rules(nlp, paragraphs, present, absent):
-    entities = _entities_of(nlp, *paragraphs)
-    assert present <= entities
-    assert not {name for name, _ in entities} & absent
-
-
-@pytest.mark.parametrize(
-    ("paragraphs", "present", "absent"),
-    [
-        pytest.param(
-            ("Vincent Barker, known as Vinnie, died in July 2012 after a routine eye test.", "Vinnie was 8."),
-            {("Vincent Barker", "person")},
-            {"Vinnie"},
-            id="a name given as 'known as' is its bearer's",
-        ),
-        pytest.param(
-            ("Wigan Athletic: Al Habsi; Boyce, Caldwell, Alcaraz, Figueroa; Watson; Gomez, Moses.",),
-            {("Caldwell", "person"), ("Alcaraz", "person")},
-            set(),
-            id="names in a list of persons are persons",
-        ),
-        pytest.param(
-            ("Felt admitted he was the Washington Post's source for its stories.", "The Post stated it on Friday."),
-            {("Washington Post", "organization")},
-            {"Post"},
-            id="an organisation by the head of its name",
-        ),
-        pytest.param(
-            ('Felt was 92 when he told CNN\'s "Larry King Live" in 2006 about his role.',),
-            set(),
-            {"Larry King Live"},
-            id="a name that is a whole quotation is a title",
-        ),
-    ],
-)
-def test_entity_context_rules(nlp, paragraphs, present, absent):
-    entities = _entities_of(nlp, *paragraphs)
-    assert present <= entities
-    assert not {name for name, _ in entities} & absent
-
-
-@pytest.mark.parametrize(
-    ("paragraphs", "present", "absent"),
-    [
-        pytest.param(
-            (
-                "Three shells hit the school, according to UN Relief and Works Agency spokesman Christopher Gunness.",
-                "He said UNRWA wanted an impartial probe of the shelling.",
-            ),
-            {("United Nations Relief and Works Agency", "organization")},
-            {"UNRWA", "UN Relief and Works Agency"},
-            id="an abbreviation expanded, an acronym of a name in the text",
-        ),
-        pytest.param(
-            (
-                "French President François Hollande spoke on Friday night in Paris.",
-                "Francois Hollande then visited the concert hall where the attack took place.",
-            ),
-            {("François Hollande", "person")},
-            {"Francois Hollande"},
-            id="one person under two spellings",
-        ),
-    ],
-)
-def test_entity_name_merges(nlp, paragraphs, present, absent):
-    entities = _entities_of(nlp, *paragraphs)
-    assert present <= entities
-    assert not {name for name, _ in entities} & absent
-
-
-@pytest.mark.parametrize(
-    ("paragraphs", "present", "absent"),
-    [
-        pytest.param(
-            ("His name is Los Angeles county Sheriff deputy Jerry Ortiz.",),
-            {("Los Angeles County", "place")},
-            {"Los Angeles"},
-            id="'county' after a place name is part of it",
-        ),
-        pytest.param(
-            ("A company belonging to a former minister with the centrist Democratic Party (DIKO) had its loan cut.",),
-            {("Democratic Party", "organization")},
-            {"DIKO"},
-            id="an abbreviation in brackets after a name is that name",
-        ),
-        pytest.param(
-            ("The two judges sat at Ipswich Crown Court, next to the Bay View Court hotel, on Monday.",),
-            {("Ipswich Crown Court", "organization"), ("Bay View Court", "place")},
-            set(),
-            id="a court of law is an organisation, a building called Court a place",
-        ),
-        pytest.param(
-            ("A former MP of the conservative Democratic Rally had a loan of 168,000 euros written off.",),
-            {("Democratic Rally", "organization")},
-            {"Democratic"},
-            id="a nationality-like word with a name after it is a body's name",
-        ),
-        pytest.param(
-            ("The failure of Ms Rose, of Newham, east London, was at the heart of the case.",),
-            {("Newham", "place")},
-            set(),
-            id="a place named with the region it lies in",
-        ),
-        pytest.param(
-            ("We met Rep. Tammy Baldwin, the Gay and Lesbian Victory Fund and Pam's House Blend on Monday.",),
-            {("Gay and Lesbian Victory Fund", "organization"), ("Pam's House Blend", "organization")},
-            {"Lesbian Victory Fund", "Pam"},
-            id="a name joined by 'and', a name with a possessive in it",
-        ),
-        pytest.param(
-            ("As for the Saints, they still have Super Bowl MVP Drew Brees taking the snaps.",),
-            {("Super Bowl", "event")},
-            {"Super Bowl MVP"},
-            id="a cup or bowl is an event; a trailing abbreviation is no part of it",
-        ),
-        pytest.param(
-            ("He then shot another student, Sirisha, who suffered severe injuries.",),
-            {("Sirisha", "person")},
-            set(),
-            id="a name after a word for a person is a person's",
-        ),
-    ],
-)
-def test_entity_neighbour_rules(nlp, paragraphs, present, absent):
     entities = _entities_of(nlp, *paragraphs)
     assert present <= entities
     assert not {name for name, _ in entities} & absent
