@@ -60,9 +60,9 @@ class Corpus:
     site_title: str
     site_url: str = ""
     story_facts: tuple[tuple[str, tuple[StoryFact, ...]], ...] = ()
+    """Story id -> its briefing across articles."""
     new_articles: tuple[str, ...] = ()
     """Article ids new since the build before (see pipeline.new_since_last_build)."""
-    """Story id -> its briefing across articles."""
 
     @cached_property
     def _brief_by_id(self) -> dict[str, Brief]:
@@ -297,9 +297,7 @@ def paragraph_changes(older: Article, newer: Article) -> list[tuple[str, str]]:
     pairs = sorted(_alike_pairs(old, new), key=lambda item: (-item[0], item[1], item[2]))
     match: dict[int, int] = {}
     used: set[int] = set()
-    for ratio, i, j in pairs:
-        if ratio < EDITED_AT_LEAST:
-            break
+    for _, i, j in pairs:
         if i not in used and j not in match:
             match[j] = i
             used.add(i)

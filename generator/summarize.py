@@ -87,21 +87,15 @@ def summarize_story(articles: Sequence[Article], briefs: Mapping[str, Brief], li
     def same(a: set[str], b: set[str]) -> bool:
         return len(a & b) / max(1, len(a | b)) >= 0.5
 
+    lines = [[briefs[a.id].summary, *(point.text for point in briefs[a.id].key_points)] for a in articles]
+    in_turn = [own[rank] for rank in range(max(map(len, lines), default=0)) for own in lines if rank < len(own)]
     facts: list[tuple[str, set[str]]] = []
-    depth = 1 + max((len(briefs[a.id].key_points) for a in articles), default=0)
-    for rank in range(depth):
-        for article in articles:
-            brief = briefs[article.id]
-            lines = [brief.summary, *(point.text for point in brief.key_points)]
-            if rank >= len(lines) or not lines[rank]:
-                continue
-            bag = words(lines[rank])
-            if not any(same(bag, taken) for _, taken in facts):
-                facts.append((lines[rank], bag))
-                if len(facts) == limit:
-                    break
-        if len(facts) == limit:
-            break
+    for line in filter(None, in_turn):
+        bag = words(line)
+        if not any(same(bag, taken) for _, taken in facts):
+            facts.append((line, bag))
+            if len(facts) == limit:
+                break
     texts = {a.id: [words(s.text) for s in a.sentences] for a in articles}
     return tuple(
         StoryFact(text, tuple(a.id for a in articles if any(same(bag, s) for s in texts[a.id]))) for text, bag in facts
