@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import json
 import logging
 import sys
@@ -42,20 +41,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+import trafilatura
+from common import DEFAULT_DATA, REPO, load_scorer, read_jsonl
 
-import trafilatura  # noqa: E402
+from generator.clean import BODY_ROLES, chrome_lines, clean_article
+from generator.config import Settings
+from generator.errors import SeedError
+from generator.ingest import decode_text
+from generator.model import CleanArticle, RawArticle
+from generator.text import markdown_to_plain
 
-from generator.clean import BODY_ROLES, chrome_lines, clean_article  # noqa: E402
-from generator.config import Settings  # noqa: E402
-from generator.errors import SeedError  # noqa: E402
-from generator.ingest import decode_text  # noqa: E402
-from generator.model import CleanArticle, RawArticle  # noqa: E402
-from generator.text import markdown_to_plain  # noqa: E402
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_SCORER = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
 BENCHMARK = "article-extraction-benchmark"
 BASELINE_ORDER = (
@@ -103,21 +98,6 @@ class Cleaned:
     articles: list[CleanArticle | None]
     seconds: float
     reasons: Counter[str] = field(default_factory=Counter)
-
-
-def load_scorer(path: Path) -> ModuleType:
-    """Import the reference scorer from its file, so every figure is computed the same way."""
-    spec = importlib.util.spec_from_file_location("reference_score", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as stream:
-        return [json.loads(line) for line in stream if line.strip()]
 
 
 def load_pages(folder: Path, limit: int | None) -> list[Page]:

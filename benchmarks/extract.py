@@ -55,21 +55,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from common import DEFAULT_DATA, REPO, read_jsonl
 
-from generator.analyse import _pipeline, analyse_text  # noqa: E402
-from generator.config import Settings, load_alias_tables  # noqa: E402
-from generator.errors import BriefingError  # noqa: E402
-from generator.extract import Aliases, article_text, build_aliases, extract_article  # noqa: E402
-from generator.model import Article, CleanArticle  # noqa: E402
-from generator.text import md_escape, normalize_space  # noqa: E402
+from generator.analyse import _pipeline, analyse_text
+from generator.config import Settings, load_alias_tables
+from generator.errors import BriefingError
+from generator.extract import Aliases, article_text, build_aliases, extract_article
+from generator.model import Article, CleanArticle
+from generator.text import md_escape, normalize_space
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_LABELS = REPO / "tests" / "data" / "extract_labels.json"
 ECB = "ecbplus-event-clusters"
 KINDS = ("person", "organization", "place", "group", "event")
@@ -100,11 +97,6 @@ class Labelled:
     """(name as labelled, kind)."""
     quotes: tuple[tuple[str, str | None], ...]
     """(quote_start, speaker or None), in text order."""
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as stream:
-        return [json.loads(line) for line in stream if line.strip()]
 
 
 def split_paragraphs(dataset: str, text: str, ecb_join: int) -> tuple[str, ...]:

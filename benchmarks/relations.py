@@ -55,11 +55,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import inspect
 import itertools
-import json
-import math
 import multiprocessing
 import random
 import re
@@ -75,22 +72,18 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+import numpy as np
+from common import DEFAULT_DATA, REPO, fitted_exponent, load_scorer, read_jsonl
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-import numpy as np  # noqa: E402
-from sklearn.cluster import AgglomerativeClustering, KMeans  # noqa: E402
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+import generator.relate as relate
+from generator.config import Settings, load_alias_tables
+from generator.extract import article_text, build_aliases, extract_article
+from generator.model import Article, CleanArticle, DateEvidence, Relations, Sentence
+from generator.nlp import analyse, load_pipeline
+from generator.text import md_escape
 
-import generator.relate as relate  # noqa: E402
-from generator.config import Settings, load_alias_tables  # noqa: E402
-from generator.extract import article_text, build_aliases, extract_article  # noqa: E402
-from generator.model import Article, CleanArticle, DateEvidence, Relations, Sentence  # noqa: E402
-from generator.nlp import analyse, load_pipeline  # noqa: E402
-from generator.text import md_escape  # noqa: E402
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_SCORER = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
 ECB = "ecbplus-event-clusters"
 WIKIREF = "wikiref220-news-clusters"
@@ -128,21 +121,6 @@ class Doc:
     id: str
     title: str
     paragraphs: tuple[str, ...]
-
-
-def load_scorer(path: Path) -> ModuleType:
-    """Import the reference scorer from its file, so every figure is computed the same way."""
-    spec = importlib.util.spec_from_file_location("reference_score", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as stream:
-        return [json.loads(line) for line in stream if line.strip()]
 
 
 def hashed_ids(texts: Sequence[str], prefix: str) -> list[str]:
@@ -861,14 +839,6 @@ def scale_step(step: str, n: int, pool: Sequence[tuple[int, str]], seed: int) ->
     return ScaleResult(step, n, build_seconds, seconds, before, peak, sum(calls.values()), calls[True], multi)
 
 
-def fitted_exponent(results: Sequence[ScaleResult]) -> float | None:
-    points = [(r.n, r.seconds) for r in results if r.seconds > 0]
-    if len(points) < 2:
-        return None
-    slope, _ = np.polyfit([math.log(n) for n, _ in points], [math.log(t) for _, t in points], 1)
-    return float(slope)
-
-
 def run_scale(data: Path, sizes: Sequence[int], seed: int, max_seconds: float) -> None:
     pool = paragraph_pool(data)
     sources = len({number for number, _ in pool})
@@ -894,7 +864,7 @@ def run_scale(data: Path, sizes: Sequence[int], seed: int, max_seconds: float) -
     for step in SCALE_STEPS:
         results: list[ScaleResult] = []
         for n in plan:
-            slope = fitted_exponent(results)
+            slope = fitted_exponent([(r.n, r.seconds) for r in results])
             if results:
                 exponent = slope if slope is not None else 2.0
                 projected = results[-1].seconds * (n / results[-1].n) ** exponent
@@ -913,7 +883,7 @@ def run_scale(data: Path, sizes: Sequence[int], seed: int, max_seconds: float) -
                 f"{r.confirmed:9d} {r.groups:8d}",
                 flush=True,
             )
-        exponents[step] = fitted_exponent(results)
+        exponents[step] = fitted_exponent([(r.n, r.seconds) for r in results])
     for step, label in SCALE_STEPS.items():
         slope = exponents.get(step)
         fitted = f"{slope:.2f}" if slope is not None else "n/a (fewer than 2 sizes)"

@@ -44,7 +44,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import os
 import random
 import re
@@ -59,11 +58,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from common import DEFAULT_DATA, REPO, fitted_exponent, read_jsonl
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BBC = "bbc-news-summary"
 XSUM = "xsum-test-sample"
 WIKIREF = "wikiref220-news-clusters"
@@ -113,21 +109,16 @@ def missing_data(data: Path) -> list[str]:
     return [name for name in DATASETS if not (data / name / "articles.jsonl").is_file()]
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as stream:
-        return [json.loads(line) for line in stream if line.strip()]
-
-
 def paragraph_pool(data: Path) -> list[Paragraph]:
     """Every distinct paragraph of MIN_WORDS+ words of the real articles, with its article's number."""
     texts: list[list[str]] = []
-    for row in _read_jsonl(data / BBC / "articles.jsonl"):
+    for row in read_jsonl(data / BBC / "articles.jsonl"):
         texts.append(str(row["body"]).split("\n"))
-    for row in _read_jsonl(data / XSUM / "articles.jsonl"):
+    for row in read_jsonl(data / XSUM / "articles.jsonl"):
         texts.append(str(row["text"]).split("\n\n"))
-    for row in _read_jsonl(data / WIKIREF / "articles.jsonl"):
+    for row in read_jsonl(data / WIKIREF / "articles.jsonl"):
         texts.append(str(row["text"]).split("\n\n"))
-    for row in _read_jsonl(data / ECB / "articles.jsonl"):
+    for row in read_jsonl(data / ECB / "articles.jsonl"):
         lines = [line for line in str(row["text"]).split("\n")[1:] if line.strip()]  # line 0 is the title
         texts.append([" ".join(lines[i : i + ECB_LINES]) for i in range(0, len(lines), ECB_LINES)])
     pool: list[Paragraph] = []
@@ -363,17 +354,6 @@ def code_note(at_start: str) -> str:
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
-
-
-def fitted_exponent(points: Sequence[tuple[int, float]]) -> float | None:
-    """Least-squares slope of log(time) against log(n)."""
-    points = [(n, t) for n, t in points if n > 0 and t > 0]
-    if len({n for n, _ in points}) < 2:
-        return None
-    xs = [math.log(n) for n, _ in points]
-    ys = [math.log(t) for _, t in points]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
 
 
 def verdict(ok: bool) -> str:

@@ -46,12 +46,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from common import DEFAULT_DATA, fitted_exponent
 
-from benchmarks.scale import (  # noqa: E402
-    DEFAULT_DATA,
+from benchmarks.scale import (
     BuildLine,
     Measured,
     Paragraph,
@@ -60,7 +57,6 @@ from benchmarks.scale import (  # noqa: E402
     checked,
     code_note,
     code_state,
-    fitted_exponent,
     load,
     make_project,
     missing_data,

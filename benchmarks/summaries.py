@@ -35,7 +35,6 @@ When the data folder (or one of the two sets in it) is missing the script says s
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
@@ -44,24 +43,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+import numpy as np
+from common import DEFAULT_DATA, REPO, read_jsonl
+from rouge_score import rouge_scorer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-import numpy as np  # noqa: E402
-from rouge_score import rouge_scorer  # noqa: E402
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from generator.config import Settings, load_alias_tables
+from generator.errors import BriefingError
+from generator.extract import Aliases, article_text, build_aliases, extract_article
+from generator.model import Article, Brief, CleanArticle
+from generator.nlp import analyse, load_pipeline
+from generator.summarize import _CLOSE_QUOTES, _NEEDS_CONTEXT, _OPEN_QUOTES, stands_alone
+from generator.summarize import summarize_article as summarize
+from generator.text import md_escape, normalize_space, slugify
 
-from generator.config import Settings, load_alias_tables  # noqa: E402
-from generator.errors import BriefingError  # noqa: E402
-from generator.extract import Aliases, article_text, build_aliases, extract_article  # noqa: E402
-from generator.model import Article, Brief, CleanArticle  # noqa: E402
-from generator.nlp import analyse, load_pipeline  # noqa: E402
-from generator.summarize import _CLOSE_QUOTES, _NEEDS_CONTEXT, _OPEN_QUOTES, stands_alone  # noqa: E402
-from generator.summarize import summarize_article as summarize  # noqa: E402
-from generator.text import md_escape, normalize_space, slugify  # noqa: E402
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 XSUM = "xsum-test-sample"
 BBC = "bbc-news-summary"
 XSUM_TARGET_R1 = 22.0
@@ -109,11 +104,6 @@ class Scores:
 
 
 # --------------------------------------------------------------------------- data
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as stream:
-        return [json.loads(line) for line in stream if line.strip()]
 
 
 def split_paragraphs(text: str) -> tuple[str, ...]:
