@@ -7,11 +7,13 @@ TF-IDF words and word pairs that are not part of a name, one per inflection ("sa
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
 from generator.model import Article, Backlink, Quote, Relations, Topic, TopicIndex
 from generator.text import markdown_to_plain, slugify
@@ -103,40 +105,38 @@ def build_topic_index(articles: Sequence[Article], relations: Relations, min_art
     return TopicIndex(tuple(topics))
 
 
+_THEME_WORD = re.compile(r"\b[a-z][a-z-]{3,}\b")
+
+
+def _theme_terms(text: str) -> list[str]:
+    """Words and pairs of adjacent words, none of them a stop word: a theme is a phrase the text says."""
+    words = [word if word not in ENGLISH_STOP_WORDS else "" for word in _THEME_WORD.findall(text)]
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(words) if a and b]
+    return [word for word in words if word] + pairs
+
+
 def article_themes(articles: Sequence[Article], per_article: int = THEMES_PER_ARTICLE) -> dict[str, tuple[str, ...]]:
     """Key phrases per article id, best first: high TF-IDF terms of one or two words, names left out."""
     if not articles:
         return {}
     texts = [" ".join(markdown_to_plain(p) for p in a.paragraphs).lower() for a in articles]
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2),
-        stop_words="english",
-        token_pattern=r"(?u)\b[a-z][a-z-]{3,}\b",
-        sublinear_tf=True,
-        max_df=0.5 if len(articles) >= 20 else 1.0,
-    )
+    vectorizer = CountVectorizer(analyzer=_theme_terms, max_df=0.5 if len(articles) >= 20 else 1.0)
     try:
-        vectors = vectorizer.fit_transform(texts)
+        counts = vectorizer.fit_transform(texts).tocsr()
     except ValueError:
         return {}
+    idf = TfidfTransformer().fit(counts).idf_
     terms = vectorizer.get_feature_names_out()
-    counts = CountVectorizer(
-        vocabulary=vectorizer.vocabulary_, ngram_range=(1, 2), token_pattern=vectorizer.token_pattern
-    )
-    counts = counts.fit_transform(texts)
     themes: dict[str, tuple[str, ...]] = {}
     for row, article in enumerate(articles):
         names = [e.name for e in article.entities] + [m.surface for m in article.mentions]
         named = {word for name in names for word in re.findall(r"\w+", name.lower())} | REPORTING_WORDS
-        vector = vectors.getrow(row)
-        repeated = {
-            column for column, n in zip(counts.getrow(row).indices, counts.getrow(row).data, strict=True) if n >= 2
-        }
+        start, end = counts.indptr[row], counts.indptr[row + 1]
         # A theme is said more than once; a phrase of two words says more than one word.
         scored = [
-            (weight * (2.0 if " " in terms[c] else 1.0), c)
-            for weight, c in zip(vector.data, vector.indices, strict=True)
-            if c in repeated
+            ((1.0 + math.log(n)) * idf[column] * (2.0 if " " in terms[column] else 1.0), column)
+            for column, n in zip(counts.indices[start:end], counts.data[start:end], strict=True)
+            if n >= 2
         ]
         ranked = sorted(scored, key=lambda item: (-item[0], terms[item[1]]))
         chosen: list[str] = []
