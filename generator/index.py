@@ -7,12 +7,13 @@ TF-IDF words and word pairs that are not part of a name, one per inflection ("sa
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 
+from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
 from generator.model import Article, Backlink, Quote, Relations, Topic, TopicIndex
@@ -70,36 +71,32 @@ def build_topic_index(articles: Sequence[Article], relations: Relations, min_art
             members.setdefault((entity.name, entity.kind), []).append(article)
         for theme in themes.get(article.id, ()):
             members.setdefault((theme, "theme"), []).append(article)
-    co_mentions: dict[str, Counter[str]] = {}
-    for article in articles:
-        names = [e.name for e in article.entities]
-        for name in names:
-            # Entities come most mentioned first: being named often in the same article weighs more.
-            weights = {other: 1.0 / (1 + rank) for rank, other in enumerate(names) if other != name}
-            co_mentions.setdefault(name, Counter()).update(weights)
     # The most named entities get pages, never more than half as many as there are articles.
     ranked = sorted(members, key=lambda key: (-len(members[key]), key[1], key[0]))
-    with_page = set(ranked[: max(MIN_PAGE_BUDGET, int(len(articles) * PAGES_PER_ARTICLE))])
+    with_page = {
+        key
+        for key in ranked[: max(MIN_PAGE_BUDGET, int(len(articles) * PAGES_PER_ARTICLE))]
+        if len(members[key]) >= min_articles
+    }
+    co_mentions = _co_mentions(articles, {name for name, _ in with_page})
     used_slugs: set[str] = set()
     topics = []
     for (name, kind), found in sorted(members.items(), key=lambda item: (item[0][1], item[0][0].lower(), item[0][0])):
         slug = _unique_slug(f"{KIND_FOLDERS[kind]}/{slugify(name)}", used_slugs)
         seen = sorted(d for a in found if (d := dates[a.id]))
+        page = (name, kind) in with_page
         topics.append(
             Topic(
                 name=name,
                 kind=kind,
                 slug=slug,
                 articles=tuple(a.id for a in found),
-                backlinks=tuple(_backlinks(name, found)),
-                co_mentioned=tuple(
-                    other
-                    for other, _ in sorted(co_mentions.get(name, Counter()).items(), key=lambda x: (-x[1], x[0]))[:6]
-                ),
+                backlinks=tuple(_backlinks(name, found)) if page else (),
+                co_mentioned=tuple(co_mentions.get(name, ())) if page else (),
                 quotes=tuple(_quotes_by(name, found)),
                 first_seen=seen[0] if seen else None,
                 last_seen=seen[-1] if seen else None,
-                has_page=len(found) >= min_articles and (name, kind) in with_page,
+                has_page=page,
             )
         )
     return TopicIndex(tuple(topics))
@@ -177,6 +174,33 @@ def _unique_slug(slug: str, used: set[str]) -> str:
         number += 1
     used.add(candidate)
     return candidate
+
+
+def _co_mentions(articles: Sequence[Article], wanted: set[str], top: int = 6) -> dict[str, list[str]]:
+    """For each wanted name, the names said most with it; named often in the same article weighs more
+    (entities come most mentioned first). One sparse product instead of a count per pair of names."""
+    columns: dict[str, int] = {}
+    rows, cells, values = [], [], []
+    for row, article in enumerate(articles):
+        names = [e.name for e in article.entities]
+        for name, weight in {name: 1.0 / (1 + rank) for rank, name in enumerate(names)}.items():
+            rows.append(row)
+            cells.append(columns.setdefault(name, len(columns)))
+            values.append(weight)
+    chosen = sorted(wanted & columns.keys())
+    if not chosen:
+        return {}
+    weights = sparse.csr_matrix((values, (rows, cells)), shape=(len(articles), len(columns)))
+    said = (weights[:, [columns[name] for name in chosen]] > 0).astype(float)
+    together = (said.T @ weights).tocsr()
+    names = list(columns)
+    found: dict[str, list[str]] = {}
+    for row, name in enumerate(chosen):
+        start, end = together.indptr[row], together.indptr[row + 1]
+        scores = zip(together.indices[start:end], together.data[start:end], strict=True)
+        others = ((names[column], score) for column, score in scores if names[column] != name)
+        found[name] = [other for other, _ in heapq.nsmallest(top, others, key=lambda x: (-x[1], x[0]))]
+    return found
 
 
 def _backlinks(name: str, articles: list[Article]) -> list[Backlink]:

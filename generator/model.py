@@ -257,6 +257,7 @@ class Topic:
     articles: tuple[str, ...]
     """Article ids, newest first."""
     backlinks: tuple[Backlink, ...]
+    """Where each article names it; like `co_mentioned`, kept for topics with a page only (where they are shown)."""
     co_mentioned: tuple[str, ...]
     quotes: tuple[Quote, ...]
     first_seen: str | None
