@@ -38,6 +38,8 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES + JSONL_S
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
 _MOJIBAKE_SIGN = re.compile("[\u0080-\u00ff]")
 """Mojibake of UTF-8 read as Latin-1 or cp1252 always shows characters from this range."""
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+"""Control characters other than tab, newline, form feed and return: many of them mean a binary file."""
 _META_KEYS = ("title", "date", "publisher", "url", "author", "authors")
 
 
@@ -126,7 +128,7 @@ def decode_text(data: bytes, source: str) -> str:
     text = _decode(data, source)
     if "\x00" in text:
         raise SeedError(source, "binary file (NUL bytes), not text")
-    controls = sum(1 for char in text if ord(char) < 32 and char not in "\n\r\t\f")
+    controls = len(_CONTROL.findall(text))
     if controls > max(8, len(text) // 100):
         raise SeedError(source, f"binary file ({controls} control characters), not text")
     return repair(text.replace("\r\n", "\n").replace("\r", "\n"))
