@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from generator.model import Entity
@@ -33,6 +33,7 @@ KIND_OF_LABEL = {
     "NORP": "group",
     "EVENT": "event",
 }
+ENTITY_KINDS = frozenset(KIND_OF_LABEL.values())
 HONOURS = frozenset(["QC", "KC", "MP", "MEP", "OBE", "MBE", "CBE", "KBE", "PhD", "MD"])
 """Letters after a name: 'Jonathan Rees QC' is Jonathan Rees."""
 PLACE_WORDS = frozenset(
@@ -227,25 +228,35 @@ TITLE_WORDS = frozenset(
 )
 
 
+AliasEntry = list[str] | Mapping[str, object] | None
+"""One canonical name's entry: its aliases, or {kind: …, aliases: […]} when the table also knows its kind."""
+
+
 @dataclass(frozen=True, slots=True)
 class Aliases:
     """Other names -> canonical name, from the shipped table and the project's aliases.yml."""
 
     canonical: Mapping[str, str]
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    """Canonical name -> kind, where the table says it: 'Lib Dems' is a party, whatever spaCy guessed."""
 
     def resolve(self, name: str) -> str:
         return self.canonical.get(name, self.canonical.get(name.lower(), name))
 
 
-def build_aliases(*tables: Mapping[str, list[str]]) -> Aliases:
-    """Later tables win: an alias they list moves to their canonical name."""
+def build_aliases(*tables: Mapping[str, AliasEntry]) -> Aliases:
+    """Later tables win: an alias they list moves to their canonical name, a kind they give replaces the last."""
     mapping: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for table in tables:
-        for canonical, others in table.items():
+        for canonical, entry in table.items():
+            others = entry.get("aliases") if isinstance(entry, Mapping) else entry
+            if isinstance(entry, Mapping) and entry.get("kind"):
+                kinds[str(canonical)] = str(entry["kind"])
             for other in [canonical, *(others or [])]:
                 mapping[str(other)] = str(canonical)
                 mapping.setdefault(str(other).lower(), str(canonical))
-    return Aliases(mapping)
+    return Aliases(mapping, kinds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,8 +550,15 @@ def canonical_names(mentions: list[NameMention], aliases: Aliases) -> dict[tuple
         # A surname merged into a person counts as that person, whatever its own label.
         kind = "person" if names[key] in persons and names[key] != key[0] else key[1]
         kinds.setdefault(names[key], Counter())[kind] += n
-    # One name, one kind: the kind spaCy gave most often ('North Korea' is a place, not an organisation).
-    return {key: Entity(name, _kind_by_shape(name, kinds[name].most_common(1)[0][0])) for key, name in names.items()}
+    # One name, one kind: the alias table's, else the kind spaCy gave most often ('North Korea' is a place).
+    chosen = {
+        name: aliases.kinds.get(name) or _kind_by_shape(name, counter.most_common(1)[0][0])
+        for name, counter in kinds.items()
+    }
+    for name, kind in chosen.items():
+        if kind == "organization" and " " not in name and any(other.endswith(f" of {name}") for other in chosen):
+            chosen[name] = "place"  # 'Cyprus' of the Bank of Cyprus is the island, not a body
+    return {key: Entity(name, chosen[name]) for key, name in names.items()}
 
 
 def _abbreviation_expanded(name: str, aliases: Aliases) -> str:

@@ -80,6 +80,18 @@ def test_user_aliases_merge_and_rename(nlp):
     assert aliases.resolve("United States") == "USA"
 
 
+def test_alias_entries_can_fix_a_kind(nlp):
+    shipped = {"Liberal Democrats": {"kind": "organization", "aliases": ["Lib Dems"]}, "Brexit": {"kind": "event"}}
+    aliases = build_aliases(shipped, {"Brexit": {"kind": "event", "aliases": ["UK exit"]}})
+    assert aliases.resolve("Lib Dems") == "Liberal Democrats" and aliases.resolve("UK exit") == "Brexit"
+    assert aliases.kinds == {"Liberal Democrats": "organization", "Brexit": "event"}
+    clean = CleanArticle(
+        "a.txt", None, None, ("Peers met on Tuesday.", "The Lib Dems said the vote was a disgrace."), (), (), ()
+    )
+    article = extract_article(clean, nlp(article_text(clean)), aliases, "a")
+    assert ("Liberal Democrats", "organization") in {(e.name, e.kind) for e in article.entities}
+
+
 @pytest.mark.parametrize(
     ("text", "count"),
     [
