@@ -96,6 +96,11 @@ EVENT_WORDS = frozenset(
 )
 """Last words that make a name an event: 'Paris attacks', 'Hebridean Celtic Festival'."""
 _EVENT_AFTER = re.compile(r" (?:attacks?|bombings?|massacre|scandal|festival)\b")
+_CONTEST_AFTER = re.compile(
+    r"(?: (?!(?:the|a|an|to|of|in|and|his|her|their|its)\b)[a-z]+){0,2}"
+    r" (?:championships?|playoffs|tournament|cup|final)\b"
+)
+"""'All-Ireland football championship', 'Irish cup': a contest named after a place, an event."""
 _PLACE_BEFORE = re.compile(
     r"\b(?:(?:in|near|outside|(?:city|cities|town|towns|village|county) of)\s+(?:the\s+)?|at the\s+)$"
 )
@@ -115,6 +120,14 @@ _PERSON_BEFORE = re.compile(
     r"counsel|councillor|director|inspector|officer|actress|actor),?\s+$"
 )
 """A word for a person just before a name ('another student, Amira'): the name is a person's."""
+_ORGANIZATION_BEFORE = re.compile(r"\b(?:club|band|firm|company|charity|newspaper|magazine|broadcaster|group|team)\s+$")
+"""A word for a body just before a name ('his club Lavey', 'the band Northway'): the name is a body's."""
+_ORGANIZATION_APPOSITION = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[a-z]+\s+){0,2}(?:school|college|university|company|firm|band|club|charity|newspaper)\b"
+)
+"""'Hillview, a primary school in the north': the name is a body's."""
+_SUBSTITUTE_AFTER = re.compile(r",\s*\d{1,3}\)")
+"""'(Norris, 75)' in a line-up: a player who came on in the 75th minute."""
 _KNOWN_AS = re.compile(r"\b(?:known as|nicknamed|dubbed|moniker)\b[^.]{0,40}$")
 _SMALL_WORDS = frozenset(["and", "of", "the", "for", "&", "on", "in"])
 _COMMON_PLURAL = re.compile(r"^[A-Z]{2,}s$")
@@ -337,6 +350,11 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
         start, end = ent.start_char, ent.end_char
         if end <= skip_until:
             continue
+        contest = _contest(text, start, end) if ent.label_ in ("GPE", "LOC", "NORP") else None
+        if contest:
+            name, start, end = contest
+            found.append(NameMention(name, name, "event", _paragraph_at(starts, start), start, end))
+            continue
         if any(h.start < end and start < h.end for h in honorific) or re.match(r"[\w-]", text[start - 1 : start]):
             continue  # an honorific's name, or the end of a longer word ('All-Ireland')
         if ent.text.isupper() and re.search(r"\b[A-Z]{2,}\W+[A-Z]{2,}\W+$", text[max(0, start - 20) : start]):
@@ -354,6 +372,9 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
         if more and more[1].lower() not in TITLE_WORDS and not any(start < s < more.end() for s in ent_starts):
             # 'Democratic Rally', 'Pam's House Blend': the name goes on.
             surface, end, kind = surface + more.group(), more.end(), "organization"
+        elif ent.label_ == "NORP" and (government := re.match(r" [Gg]overnment\b", text[end : end + 12])):
+            # 'the Scottish government': a body, not a nationality.
+            surface, end, kind = surface + " Government", end + government.end(), "organization"
         joined = _JOINED_BEFORE.search(text, max(0, start - 30), start) if ent.label_ == "ORG" else None
         if joined and joined.end(1) not in ent_ends:
             # 'the Gay and Lesbian Victory Fund': the first of two joined words belongs to the name.
@@ -387,6 +408,20 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
     return _without_nested(_without_headline_noise(found, plain, starts), text)
 
 
+def _contest(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """The whole name of a contest named after a place, with a word joined before it ('All-Ireland')."""
+    after = _CONTEST_AFTER.match(text, end)
+    if not after:
+        return None
+    joined = (
+        re.search(r"[A-Z][\w-]*$", text[max(0, start - 20) : start])
+        if re.match(r"[\w-]", text[start - 1 : start])
+        else None
+    )
+    first = start - len(joined.group()) if joined else start
+    return _strip_name(text[first : after.end()], "event"), first, after.end()
+
+
 def _ends_in_place_word(surface: str) -> bool:
     """'Grove Road' is a place whatever else spaCy took it for (a title, a product)."""
     words = surface.split()
@@ -415,6 +450,10 @@ def _kind_in_context(
         return "organization"
     if _PLACE_NOUN_AFTER.match(text, end) or _PLACE_IN_REGION.match(text, end):
         return "place"
+    if _ORGANIZATION_BEFORE.search(text[max(0, start - 20) : start]) or _ORGANIZATION_APPOSITION.match(text, end):
+        return "organization"
+    if text[start - 1 : start] == "(" and _SUBSTITUTE_AFTER.match(text, end):
+        return "person"
     if re.match(r"\s+(?:magazine|newspaper|article|column|blog|website)\b", text[end : end + 12]):
         return "organization"  # 'a 2005 Vanity Fair article': a publication
     if len(surface.split()) <= 3 and _PERSON_BEFORE.search(text[max(0, start - 20) : start]):

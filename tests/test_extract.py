@@ -339,6 +339,42 @@ NAME_NEIGHBOURS = [
         set(),
         id="a name after a word for a person is a person's",
     ),
+    pytest.param(
+        ("Talks resumed in Oslo.", "Ruth Hale also captained her club Kilbrook to a league title in 2011."),
+        {("Kilbrook", "organization")},
+        set(),
+        id="a name after a word for a body is a body's",
+    ),
+    pytest.param(
+        ("Two shells hit Maple Grove, a small primary school near the river.", "Nobody was hurt."),
+        {("Maple Grove", "organization")},
+        set(),
+        id="a name followed by 'a … school' is a body's",
+    ),
+    pytest.param(
+        ("Harbour Town (4-4-2): Penn; Ames, Ford (Norris, 75), Kemp; Lund.",),
+        {("Norris", "person")},
+        set(),
+        id="a substitute in a line-up is a person",
+    ),
+    pytest.param(
+        ("She won an All-Ireland football championship in 1998.", "They lost in the Scottish championship last year."),
+        {("All-Ireland football championship", "event"), ("Scottish championship", "event")},
+        {"-Ireland", "Scottish"},
+        id="a contest named after a place is an event",
+    ),
+    pytest.param(
+        ("Farmers gathered in Leeds on Sunday.", "The Irish government said it would review the plan next year."),
+        {("Irish Government", "organization")},
+        {"Irish"},
+        id="a nationality's government is a body",
+    ),
+    pytest.param(
+        ("The loans were written off by the Bank of Freedonia.", "Freedonia's debts rose in March."),
+        {("Bank of Freedonia", "organization"), ("Freedonia", "place")},
+        set(),
+        id="the place a body is 'of' is a place",
+    ),
 ]
 
 
