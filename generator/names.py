@@ -73,6 +73,8 @@ PLACE_WORDS = frozenset(
 """Last words that make a name a place, whatever label spaCy gave it (a court is an organisation)."""
 ORGANIZATION_WORDS = frozenset(["party", "athletic", "rovers", "wanderers", "albion", "hotspur", "fc", "afc", "united"])
 """Last words that make a name an organisation: 'Labour Party', 'Wigan Athletic'."""
+DEPARTMENT_WORDS = frozenset(["Operations", "Communications", "Support", "Sales", "Marketing"])
+"""A last word that names a part of a body the text names too: 'Acme Operations' is Acme."""
 COURT_TYPES = frozenset(
     ["high", "supreme", "superior", "crown", "magistrates", "district", "county", "appeals", "federal", "family"]
 )
@@ -96,6 +98,12 @@ EVENT_WORDS = frozenset(
 )
 """Last words that make a name an event: 'Paris attacks', 'Hebridean Celtic Festival'."""
 _EVENT_AFTER = re.compile(r" (?:attacks?|bombings?|massacre|scandal|festival)\b")
+_FLIGHT_NUMBER = re.compile(r" [Ff]light [A-Z]{0,3}\d{1,4}[A-Z]?\b")
+"""'Transpacific Airways Flight TP812': an airline and a flight number name an event (a crash, a loss)."""
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]+(?:, [A-Z][\w'’-]+)+")
+"""'Dyer, Routledge': single names of a list that spaCy ran into one."""
+_PLATFORM_AT_END = re.compile(r" (Twitter|Facebook|Instagram|YouTube|TikTok|LinkedIn)$")
+"""'the Harbour Town Twitter account': a body's account on a platform, two names run together."""
 _CONTEST_AFTER = re.compile(
     r"(?: (?!(?:the|a|an|to|of|in|and|his|her|their|its)\b)[a-z]+){0,2}"
     r" (?:championships?|playoffs|tournament|cup|final)\b"
@@ -359,12 +367,25 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
             continue  # an honorific's name, or the end of a longer word ('All-Ireland')
         if ent.text.isupper() and re.search(r"\b[A-Z]{2,}\W+[A-Z]{2,}\W+$", text[max(0, start - 20) : start]):
             continue  # a word of a shouted line ('AFTER THE JUMP')
-        if re.search(r"\s[A-Z]+\d+[A-Za-z]*$", ent.text):
+        if re.search(r"\s[A-Z]+\d+[A-Za-z]*$", ent.text) and not _FLIGHT_NUMBER.search(ent.text):
             continue  # a model ('Galaxy S5'), not a maker
         kind = KIND_OF_LABEL.get(ent.label_)
         if kind is None and not _ends_in_place_word(ent.text):
             continue
         surface = ent.text
+        if previous and previous.kind == "person" and _NAME_RUN.fullmatch(surface):
+            # In a list of persons each name is a person's; the last goes on as this entity.
+            *heads, last = re.finditer(r"[A-Z][\w'’-]+", surface)
+            for head in heads:
+                at = start + head.start()
+                previous = NameMention(head[0], head[0], "person", _paragraph_at(starts, at), at, at + len(head[0]))
+                found.append(previous)
+            surface, start = last[0], start + last.start()
+        platform = _PLATFORM_AT_END.search(surface) if ent.label_ == "ORG" else None
+        if platform:
+            at = start + platform.start(1)
+            found.append(NameMention(platform[1], platform[1], "organization", _paragraph_at(starts, at), at, end))
+            surface, end = surface[: platform.start()], start + platform.start()
         owner = ent.label_ == "ORG" and re.search(r"[’']s$", surface)
         more = _NAME_AFTER.match(text, end) if ent.label_ == "NORP" or owner else None
         if more and _PLACE_AFTER.match(text, end):
@@ -380,9 +401,11 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
             # 'the Gay and Lesbian Victory Fund': the first of two joined words belongs to the name.
             surface, start = text[joined.start(1) : end], joined.start(1)
         surface = re.sub(r"^((?:[A-Z][\w'’-]+ ){2,})[A-Z]{2,4}$", r"\1", surface).rstrip() or surface
-        suffix = _EVENT_AFTER.match(text, end)
+        suffix = _EVENT_AFTER.match(text, end) or _FLIGHT_NUMBER.match(text, end)
         if suffix:
             surface, end, kind = surface + suffix.group(), suffix.end(), "event"
+        elif _FLIGHT_NUMBER.search(surface):
+            kind = "event"
         elif suffix := _PLACE_AFTER.match(text, end):
             surface, end, kind = f"{surface} {suffix[1].title()}", suffix.end(), "place"
         within = re.fullmatch(r"(.*[a-z].*) in ([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)*)", surface)
@@ -564,6 +587,9 @@ def canonical_names(mentions: list[NameMention], aliases: Aliases) -> dict[tuple
         resolved = aliases.resolve(name)
         if resolved == name and kind == "organization":
             resolved = _abbreviation_expanded(name, aliases)
+            head, _, last = name.rpartition(" ")
+            if last in DEPARTMENT_WORDS and (head, "organization") in counts:
+                resolved = head  # 'Acme Operations' speaks for Acme
         if resolved == name:
             # A surname alone is the person it belongs to, whatever spaCy took it for ('Obama' as a place).
             words = _without_gerund(name.split(), name, persons) if kind == "person" else name.split()

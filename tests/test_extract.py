@@ -1,4 +1,5 @@
 import pytest
+from spacy.tokens import Span
 
 from generator.clean import clean_article
 from generator.config import Settings
@@ -375,6 +376,24 @@ NAME_NEIGHBOURS = [
         set(),
         id="the place a body is 'of' is a place",
     ),
+    pytest.param(
+        ("One week after Transpacific Airways Flight TP812 went missing, the search was widened.",),
+        {("Transpacific Airways Flight TP812", "event")},
+        {"Transpacific Airways"},
+        id="an airline's flight is an event",
+    ),
+    pytest.param(
+        ("The club announced it on the Chicago Rangers Facebook page on Friday.",),
+        {("Chicago Rangers", "organization"), ("Facebook", "organization")},
+        {"Chicago Rangers Facebook"},
+        id="a body's account on a platform is two names",
+    ),
+    pytest.param(
+        ("The outage was fixed, NETCO said.", '"Service will return to normal by Monday," said NETCO Operations.'),
+        {("NETCO", "organization")},
+        {"NETCO Operations"},
+        id="a department of a body named in the text is that body",
+    ),
 ]
 
 
@@ -385,6 +404,20 @@ def test_entity_rules(nlp, paragraphs, present, absent):
     entities = _entities_of(nlp, *paragraphs)
     assert present <= entities
     assert not {name for name, _ in entities} & absent
+
+
+def test_names_of_a_list_run_together_are_persons(nlp):
+    clean = CleanArticle("a.txt", None, None, ("Harbour Town: Penn; Ames, Ford, Kemp (Norris, 75).",), (), (), ())
+    doc = nlp(article_text(clean))
+    doc.ents = [Span(doc, 3, 4, "PERSON"), Span(doc, 5, 10, "ORG"), Span(doc, 11, 12, "PERSON")]
+    entities = {(e.name, e.kind) for e in extract_article(clean, doc, build_aliases({}), "a").entities}
+    assert entities == {
+        ("Penn", "person"),
+        ("Ames", "person"),
+        ("Ford", "person"),
+        ("Kemp", "person"),
+        ("Norris", "person"),
+    }
 
 
 def test_quotes_need_sentences():
