@@ -128,10 +128,10 @@ _PERSON_BEFORE = re.compile(
     r"counsel|councillor|director|inspector|officer|actress|actor),?\s+$"
 )
 """A word for a person just before a name ('another student, Amira'): the name is a person's."""
-_ORGANIZATION_BEFORE = re.compile(r"\b(?:club|band|firm|company|charity|newspaper|magazine|broadcaster|group|team)\s+$")
+_ORGANIZATION_BEFORE = re.compile(r"\b(?:club|band|firm|company|charity|newspaper|magazine|broadcaster|group|team) $")
 """A word for a body just before a name ('his club Lavey', 'the band Northway'): the name is a body's."""
 _ORGANIZATION_APPOSITION = re.compile(
-    r",\s+(?:a|an|the)\s+(?:[a-z]+\s+){0,2}(?:school|college|university|company|firm|band|club|charity|newspaper)\b"
+    r",\s+(?:a|an)\s+(?:[a-z]+\s+){0,2}(?:school|college|university|company|firm|band|club|charity|newspaper)(?![\w’'])"
 )
 """'Hillview, a primary school in the north': the name is a body's."""
 _SUBSTITUTE_AFTER = re.compile(r",\s*\d{1,3}\)")
@@ -305,6 +305,8 @@ def _strip_name(text: str, kind: str) -> str:
     name = re.sub(r"(?:[’']s|(?<=s)[’'])$|(?<!s)[’']$", "", name)
     if not re.search(r"\b(?:[A-Z]|Jr|Sr)\.$", name):
         name = name.rstrip(".")
+    if kind == "event":
+        name = re.sub(r" flight (?=[A-Z]{0,3}\d)", " Flight ", name)  # one spelling of a flight's name
     if kind != "person":
         return re.sub(r"^(?:[Tt]he\s+|[a-z][\w-]*\s+)+(?=[A-Z0-9])", "", name)
     tokens = name.split()
@@ -401,7 +403,7 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
             # 'the Gay and Lesbian Victory Fund': the first of two joined words belongs to the name.
             surface, start = text[joined.start(1) : end], joined.start(1)
         surface = re.sub(r"^((?:[A-Z][\w'’-]+ ){2,})[A-Z]{2,4}$", r"\1", surface).rstrip() or surface
-        suffix = _EVENT_AFTER.match(text, end) or _FLIGHT_NUMBER.match(text, end)
+        suffix = _EVENT_AFTER.match(text, end) or (not owner and _FLIGHT_NUMBER.match(text, end))
         if suffix:
             surface, end, kind = surface + suffix.group(), suffix.end(), "event"
         elif _FLIGHT_NUMBER.search(surface):
@@ -694,7 +696,7 @@ def _shortens(name: str, kind: str, full: str, full_kind: str) -> bool:
         return full_kind in ("organization", "place", "event") and full.startswith(name + " ")
     if full_kind == "organization":
         return full.endswith(" " + name)
-    return full_kind == "event" and full.startswith(name + " ")
+    return full_kind == "event" and full.startswith(name + " ") and not _FLIGHT_NUMBER.search(full)
 
 
 def _fullest(name: str, persons: Counter[str]) -> str:

@@ -383,6 +383,21 @@ NAME_NEIGHBOURS = [
         id="an airline's flight is an event",
     ),
     pytest.param(
+        (
+            "Families waited for news of Transpacific Airways flight TP812 on Sunday.",
+            "Transpacific Airways said the search would go on.",
+        ),
+        {("Transpacific Airways Flight TP812", "event"), ("Transpacific Airways", "organization")},
+        set(),
+        id="the airline of a flight stays a body of its own",
+    ),
+    pytest.param(
+        ("“The room went silent,” Tom Reyes, the band’s singer, told reporters on Monday.",),
+        {("Tom Reyes", "person")},
+        set(),
+        id="a person's role in a body is no apposition naming a body",
+    ),
+    pytest.param(
         ("The club announced it on the Chicago Rangers Facebook page on Friday.",),
         {("Chicago Rangers", "organization"), ("Facebook", "organization")},
         {"Chicago Rangers Facebook"},
