@@ -75,6 +75,8 @@ ORGANIZATION_WORDS = frozenset(["party", "athletic", "rovers", "wanderers", "alb
 """Last words that make a name an organisation: 'Labour Party', 'Wigan Athletic'."""
 DEPARTMENT_WORDS = frozenset(["Operations", "Communications", "Support", "Sales", "Marketing"])
 """A last word that names a part of a body the text names too: 'Acme Operations' is Acme."""
+PLACE_PLURALS = frozenset(["islands", "isles", "heights", "gardens", "springs", "falls", "hills", "lakes", "keys"])
+"""Plurals that end place names ('Cayman Islands'), not team names ('Portland Pioneers')."""
 COURT_TYPES = frozenset(
     ["high", "supreme", "superior", "crown", "magistrates", "district", "county", "appeals", "federal", "family"]
 )
@@ -305,8 +307,6 @@ def _strip_name(text: str, kind: str) -> str:
     name = re.sub(r"(?:[’']s|(?<=s)[’'])$|(?<!s)[’']$", "", name)
     if not re.search(r"\b(?:[A-Z]|Jr|Sr)\.$", name):
         name = name.rstrip(".")
-    if kind == "event":
-        name = re.sub(r" flight (?=[A-Z]{0,3}\d)", " Flight ", name)  # one spelling of a flight's name
     if kind != "person":
         return re.sub(r"^(?:[Tt]he\s+|[a-z][\w-]*\s+)+(?=[A-Z0-9])", "", name)
     tokens = name.split()
@@ -622,10 +622,27 @@ def canonical_names(mentions: list[NameMention], aliases: Aliases) -> dict[tuple
         name: aliases.kinds.get(name) or _kind_by_shape(name, counter.most_common(1)[0][0])
         for name, counter in kinds.items()
     }
+    places = {name for name, kind in chosen.items() if kind == "place"}
+    with_article = {names[(m.name, m.kind)] for m in mentions if re.match(r"[Tt]he ", m.surface)}
     for name, kind in chosen.items():
         if kind == "organization" and " " not in name and any(other.endswith(f" of {name}") for other in chosen):
             chosen[name] = "place"  # 'Cyprus' of the Bank of Cyprus is the island, not a body
-    return {key: Entity(name, chosen[name]) for key, name in names.items()}
+        elif kind == "place" and name in with_article and _is_team_name(name, places):
+            chosen[name] = "organization"
+    # One spelling of a flight's name, whichever the text used: 'flight MH370' is 'Flight MH370'.
+    return {
+        key: Entity(re.sub(r" flight (?=[A-Z]{0,3}\d)", " Flight ", name), chosen[name]) for key, name in names.items()
+    }
+
+
+def _is_team_name(name: str, places: set[str]) -> bool:
+    """'the Portland Pioneers' beside Portland: a place and a plural noun name a team, not a place.
+
+    Only a name written with 'the' is tried: 'the Portland Pioneers', not 'South Shields'.
+    """
+    place, _, last = name.rpartition(" ")
+    plural = last[:1].isupper() and last.endswith("s") and not last.endswith("ss")
+    return plural and place in places and last.lower() not in PLACE_PLURALS
 
 
 def _abbreviation_expanded(name: str, aliases: Aliases) -> str:

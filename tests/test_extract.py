@@ -435,6 +435,14 @@ def test_names_of_a_list_run_together_are_persons(nlp):
     }
 
 
+def test_a_place_and_a_plural_after_the_are_a_team(nlp):
+    clean = CleanArticle("a.txt", None, None, ("They beat the Portland Pioneers on Sunday in Portland.",), (), (), ())
+    doc = nlp(article_text(clean))
+    doc.ents = [Span(doc, 2, 5, "FAC"), Span(doc, 8, 9, "GPE")]
+    entities = {(e.name, e.kind) for e in extract_article(clean, doc, build_aliases({}), "a").entities}
+    assert entities == {("Portland Pioneers", "organization"), ("Portland", "place")}
+
+
 def test_quotes_need_sentences():
     assert find_quotes('"No sentence was found here"', [0], [], []) == ()
 
