@@ -638,7 +638,8 @@ def canonical_names(mentions: list[NameMention], aliases: Aliases) -> dict[tuple
 def _is_team_name(name: str, places: set[str]) -> bool:
     """'the Portland Pioneers' beside Portland: a place and a plural noun name a team, not a place.
 
-    Only a name written with 'the' is tried: 'the Portland Pioneers', not 'South Shields'.
+    The caller tries only names written with 'the' ('the Portland Pioneers'), so a town such as
+    'South Shields' beside 'the South' stays a place.
     """
     place, _, last = name.rpartition(" ")
     plural = last[:1].isupper() and last.endswith("s") and not last.endswith("ss")
