@@ -15,6 +15,7 @@ from generator.config import Settings
 from generator.errors import SeedError
 from generator.extract import article_text, build_aliases, extract_article
 from generator.model import Article, Brief, CleanArticle, Problem, RawArticle
+from generator.names import AliasEntry
 from generator.nlp import load_pipeline
 from generator.relate import shingle_signature
 from generator.summarize import summarize_article
@@ -57,7 +58,7 @@ def _pipeline(name: str) -> Language:
 
 
 def analyse_articles(
-    jobs: Sequence[ArticleJob], settings: Settings, alias_tables: Sequence[dict[str, list[str]]]
+    jobs: Sequence[ArticleJob], settings: Settings, alias_tables: Sequence[dict[str, AliasEntry]]
 ) -> list[Outcome]:
     """Clean, extract and summarize each job's article; an unusable one becomes a Problem.
 

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from generator.errors import ConfigError
+from generator.names import ENTITY_KINDS, AliasEntry
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def load_settings(path: Path) -> Settings:
     return settings_from_mapping(data, path.name)
 
 
-def load_alias_tables(project_dir: Path, settings: Settings) -> list[dict[str, list[str]]]:
+def load_alias_tables(project_dir: Path, settings: Settings) -> list[dict[str, AliasEntry]]:
     """The shipped alias table, then the project's own (if any), which wins where they differ."""
     shipped = Path(__file__).parent / "data" / "aliases.yml"
     tables = [yaml.safe_load(shipped.read_text(encoding="utf-8"))]
@@ -127,7 +128,21 @@ def load_alias_tables(project_dir: Path, settings: Settings) -> list[dict[str, l
             data = yaml.safe_load(own.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as error:
             raise ConfigError(f"{settings.aliases_file}: not valid YAML: {error}") from error
-        if not isinstance(data, dict) or not all(isinstance(v, list | None) for v in data.values()):
-            raise ConfigError(f"{settings.aliases_file}: expected 'Canonical name: [alias, ...]' entries")
+        if not isinstance(data, dict) or not all(_is_alias_entry(v) for v in data.values()):
+            raise ConfigError(
+                f"{settings.aliases_file}: expected 'Canonical name: [alias, ...]' or "
+                f"'Canonical name: {{kind: one of {', '.join(sorted(ENTITY_KINDS))}, aliases: [alias, ...]}}' entries"
+            )
         tables.append(data)
     return tables
+
+
+def _is_alias_entry(value: object) -> bool:
+    """A list of aliases, or a mapping that gives a known kind and, if it likes, a list of aliases."""
+    if isinstance(value, dict):
+        return (
+            set(value) <= {"kind", "aliases"}
+            and value.get("kind", "person") in ENTITY_KINDS
+            and isinstance(value.get("aliases"), list | None)
+        )
+    return isinstance(value, list | None)

@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from generator.analyse import ArticleJob, Outcome, analyse_articles
 from generator.config import Settings
 from generator.errors import BuildError
+from generator.names import AliasEntry
 
 EXECUTORS = ("local", "dask")
 SMALL_BATCH = 24
@@ -26,7 +27,7 @@ def _chunks(jobs: Sequence[ArticleJob], workers: int) -> list[list[ArticleJob]]:
 def run_jobs(
     jobs: Sequence[ArticleJob],
     settings: Settings,
-    alias_tables: Sequence[dict[str, list[str]]],
+    alias_tables: Sequence[dict[str, AliasEntry]],
     *,
     executor: str = "local",
     scheduler: str | None = None,
@@ -58,7 +59,7 @@ def run_jobs(
 def _run_dask(
     jobs: Sequence[ArticleJob],
     settings: Settings,
-    alias_tables: Sequence[dict[str, list[str]]],
+    alias_tables: Sequence[dict[str, AliasEntry]],
     scheduler: str | None,
     advance: Progress | None,
 ) -> list[Outcome]:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from generator.model import Entity
@@ -33,6 +33,7 @@ KIND_OF_LABEL = {
     "NORP": "group",
     "EVENT": "event",
 }
+ENTITY_KINDS = frozenset(KIND_OF_LABEL.values())
 HONOURS = frozenset(["QC", "KC", "MP", "MEP", "OBE", "MBE", "CBE", "KBE", "PhD", "MD"])
 """Letters after a name: 'Jonathan Rees QC' is Jonathan Rees."""
 PLACE_WORDS = frozenset(
@@ -72,6 +73,10 @@ PLACE_WORDS = frozenset(
 """Last words that make a name a place, whatever label spaCy gave it (a court is an organisation)."""
 ORGANIZATION_WORDS = frozenset(["party", "athletic", "rovers", "wanderers", "albion", "hotspur", "fc", "afc", "united"])
 """Last words that make a name an organisation: 'Labour Party', 'Wigan Athletic'."""
+DEPARTMENT_WORDS = frozenset(["Operations", "Communications", "Support", "Sales", "Marketing"])
+"""A last word that names a part of a body the text names too: 'Acme Operations' is Acme."""
+PLACE_PLURALS = frozenset(["islands", "isles", "heights", "gardens", "springs", "falls", "hills", "lakes", "keys"])
+"""Plurals that end place names ('Cayman Islands'), not team names ('Portland Pioneers')."""
 COURT_TYPES = frozenset(
     ["high", "supreme", "superior", "crown", "magistrates", "district", "county", "appeals", "federal", "family"]
 )
@@ -95,6 +100,17 @@ EVENT_WORDS = frozenset(
 )
 """Last words that make a name an event: 'Paris attacks', 'Hebridean Celtic Festival'."""
 _EVENT_AFTER = re.compile(r" (?:attacks?|bombings?|massacre|scandal|festival)\b")
+_FLIGHT_NUMBER = re.compile(r" [Ff]light [A-Z]{0,3}\d{1,4}[A-Z]?\b")
+"""'Transpacific Airways Flight TP812': an airline and a flight number name an event (a crash, a loss)."""
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]+(?:, [A-Z][\w'’-]+)+")
+"""'Dyer, Routledge': single names of a list that spaCy ran into one."""
+_PLATFORM_AT_END = re.compile(r" (Twitter|Facebook|Instagram|YouTube|TikTok|LinkedIn)$")
+"""'the Harbour Town Twitter account': a body's account on a platform, two names run together."""
+_CONTEST_AFTER = re.compile(
+    r"(?: (?!(?:the|a|an|to|of|in|and|his|her|their|its)\b)[a-z]+){0,2}"
+    r" (?:championships?|playoffs|tournament|cup|final)\b"
+)
+"""'All-Ireland football championship', 'Irish cup': a contest named after a place, an event."""
 _PLACE_BEFORE = re.compile(
     r"\b(?:(?:in|near|outside|(?:city|cities|town|towns|village|county) of)\s+(?:the\s+)?|at the\s+)$"
 )
@@ -114,6 +130,14 @@ _PERSON_BEFORE = re.compile(
     r"counsel|councillor|director|inspector|officer|actress|actor),?\s+$"
 )
 """A word for a person just before a name ('another student, Amira'): the name is a person's."""
+_ORGANIZATION_BEFORE = re.compile(r"\b(?:club|band|firm|company|charity|newspaper|magazine|broadcaster|group|team) $")
+"""A word for a body just before a name ('his club Lavey', 'the band Northway'): the name is a body's."""
+_ORGANIZATION_APPOSITION = re.compile(
+    r",\s+(?:a|an)\s+(?:[a-z]+\s+){0,2}(?:school|college|university|company|firm|band|club|charity|newspaper)(?![\w’'])"
+)
+"""'Hillview, a primary school in the north': the name is a body's."""
+_SUBSTITUTE_AFTER = re.compile(r",\s*\d{1,3}\)")
+"""'(Norris, 75)' in a line-up: a player who came on in the 75th minute."""
 _KNOWN_AS = re.compile(r"\b(?:known as|nicknamed|dubbed|moniker)\b[^.]{0,40}$")
 _SMALL_WORDS = frozenset(["and", "of", "the", "for", "&", "on", "in"])
 _COMMON_PLURAL = re.compile(r"^[A-Z]{2,}s$")
@@ -227,25 +251,35 @@ TITLE_WORDS = frozenset(
 )
 
 
+AliasEntry = list[str] | Mapping[str, object] | None
+"""One canonical name's entry: its aliases, or {kind: …, aliases: […]} when the table also knows its kind."""
+
+
 @dataclass(frozen=True, slots=True)
 class Aliases:
     """Other names -> canonical name, from the shipped table and the project's aliases.yml."""
 
     canonical: Mapping[str, str]
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    """Canonical name -> kind, where the table says it: 'Lib Dems' is a party, whatever spaCy guessed."""
 
     def resolve(self, name: str) -> str:
         return self.canonical.get(name, self.canonical.get(name.lower(), name))
 
 
-def build_aliases(*tables: Mapping[str, list[str]]) -> Aliases:
-    """Later tables win: an alias they list moves to their canonical name."""
+def build_aliases(*tables: Mapping[str, AliasEntry]) -> Aliases:
+    """Later tables win: an alias they list moves to their canonical name, a kind they give replaces the last."""
     mapping: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for table in tables:
-        for canonical, others in table.items():
+        for canonical, entry in table.items():
+            others = entry.get("aliases") if isinstance(entry, Mapping) else entry
+            if isinstance(entry, Mapping) and entry.get("kind"):
+                kinds[str(canonical)] = str(entry["kind"])
             for other in [canonical, *(others or [])]:
                 mapping[str(other)] = str(canonical)
                 mapping.setdefault(str(other).lower(), str(canonical))
-    return Aliases(mapping)
+    return Aliases(mapping, kinds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,16 +360,34 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
         start, end = ent.start_char, ent.end_char
         if end <= skip_until:
             continue
+        contest = _contest(text, start, end) if ent.label_ in ("GPE", "LOC", "NORP") else None
+        if contest:
+            name, start, end = contest
+            found.append(NameMention(name, name, "event", _paragraph_at(starts, start), start, end))
+            continue
         if any(h.start < end and start < h.end for h in honorific) or re.match(r"[\w-]", text[start - 1 : start]):
             continue  # an honorific's name, or the end of a longer word ('All-Ireland')
         if ent.text.isupper() and re.search(r"\b[A-Z]{2,}\W+[A-Z]{2,}\W+$", text[max(0, start - 20) : start]):
             continue  # a word of a shouted line ('AFTER THE JUMP')
-        if re.search(r"\s[A-Z]+\d+[A-Za-z]*$", ent.text):
+        if re.search(r"\s[A-Z]+\d+[A-Za-z]*$", ent.text) and not _FLIGHT_NUMBER.search(ent.text):
             continue  # a model ('Galaxy S5'), not a maker
         kind = KIND_OF_LABEL.get(ent.label_)
         if kind is None and not _ends_in_place_word(ent.text):
             continue
         surface = ent.text
+        if previous and previous.kind == "person" and _NAME_RUN.fullmatch(surface):
+            # In a list of persons each name is a person's; the last goes on as this entity.
+            *heads, last = re.finditer(r"[A-Z][\w'’-]+", surface)
+            for head in heads:
+                at = start + head.start()
+                previous = NameMention(head[0], head[0], "person", _paragraph_at(starts, at), at, at + len(head[0]))
+                found.append(previous)
+            surface, start = last[0], start + last.start()
+        platform = _PLATFORM_AT_END.search(surface) if ent.label_ == "ORG" else None
+        if platform:
+            at = start + platform.start(1)
+            found.append(NameMention(platform[1], platform[1], "organization", _paragraph_at(starts, at), at, end))
+            surface, end = surface[: platform.start()], start + platform.start()
         owner = ent.label_ == "ORG" and re.search(r"[’']s$", surface)
         more = _NAME_AFTER.match(text, end) if ent.label_ == "NORP" or owner else None
         if more and _PLACE_AFTER.match(text, end):
@@ -343,14 +395,19 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
         if more and more[1].lower() not in TITLE_WORDS and not any(start < s < more.end() for s in ent_starts):
             # 'Democratic Rally', 'Pam's House Blend': the name goes on.
             surface, end, kind = surface + more.group(), more.end(), "organization"
+        elif ent.label_ == "NORP" and (government := re.match(r" [Gg]overnment\b", text[end : end + 12])):
+            # 'the Scottish government': a body, not a nationality.
+            surface, end, kind = surface + " Government", end + government.end(), "organization"
         joined = _JOINED_BEFORE.search(text, max(0, start - 30), start) if ent.label_ == "ORG" else None
         if joined and joined.end(1) not in ent_ends:
             # 'the Gay and Lesbian Victory Fund': the first of two joined words belongs to the name.
             surface, start = text[joined.start(1) : end], joined.start(1)
         surface = re.sub(r"^((?:[A-Z][\w'’-]+ ){2,})[A-Z]{2,4}$", r"\1", surface).rstrip() or surface
-        suffix = _EVENT_AFTER.match(text, end)
+        suffix = _EVENT_AFTER.match(text, end) or (not owner and _FLIGHT_NUMBER.match(text, end))
         if suffix:
             surface, end, kind = surface + suffix.group(), suffix.end(), "event"
+        elif _FLIGHT_NUMBER.search(surface):
+            kind = "event"
         elif suffix := _PLACE_AFTER.match(text, end):
             surface, end, kind = f"{surface} {suffix[1].title()}", suffix.end(), "place"
         within = re.fullmatch(r"(.*[a-z].*) in ([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)*)", surface)
@@ -374,6 +431,20 @@ def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 
         found.append(previous)
     found.sort(key=lambda m: m.start)
     return _without_nested(_without_headline_noise(found, plain, starts), text)
+
+
+def _contest(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """The whole name of a contest named after a place, with a word joined before it ('All-Ireland')."""
+    after = _CONTEST_AFTER.match(text, end)
+    if not after:
+        return None
+    joined = (
+        re.search(r"[A-Z][\w-]*$", text[max(0, start - 20) : start])
+        if re.match(r"[\w-]", text[start - 1 : start])
+        else None
+    )
+    first = start - len(joined.group()) if joined else start
+    return _strip_name(text[first : after.end()], "event"), first, after.end()
 
 
 def _ends_in_place_word(surface: str) -> bool:
@@ -404,6 +475,10 @@ def _kind_in_context(
         return "organization"
     if _PLACE_NOUN_AFTER.match(text, end) or _PLACE_IN_REGION.match(text, end):
         return "place"
+    if _ORGANIZATION_BEFORE.search(text[max(0, start - 20) : start]) or _ORGANIZATION_APPOSITION.match(text, end):
+        return "organization"
+    if text[start - 1 : start] == "(" and _SUBSTITUTE_AFTER.match(text, end):
+        return "person"
     if re.match(r"\s+(?:magazine|newspaper|article|column|blog|website)\b", text[end : end + 12]):
         return "organization"  # 'a 2005 Vanity Fair article': a publication
     if len(surface.split()) <= 3 and _PERSON_BEFORE.search(text[max(0, start - 20) : start]):
@@ -514,6 +589,9 @@ def canonical_names(mentions: list[NameMention], aliases: Aliases) -> dict[tuple
         resolved = aliases.resolve(name)
         if resolved == name and kind == "organization":
             resolved = _abbreviation_expanded(name, aliases)
+            head, _, last = name.rpartition(" ")
+            if last in DEPARTMENT_WORDS and (head, "organization") in counts:
+                resolved = head  # 'Acme Operations' speaks for Acme
         if resolved == name:
             # A surname alone is the person it belongs to, whatever spaCy took it for ('Obama' as a place).
             words = _without_gerund(name.split(), name, persons) if kind == "person" else name.split()
@@ -539,8 +617,33 @@ def canonical_names(mentions: list[NameMention], aliases: Aliases) -> dict[tuple
         # A surname merged into a person counts as that person, whatever its own label.
         kind = "person" if names[key] in persons and names[key] != key[0] else key[1]
         kinds.setdefault(names[key], Counter())[kind] += n
-    # One name, one kind: the kind spaCy gave most often ('North Korea' is a place, not an organisation).
-    return {key: Entity(name, _kind_by_shape(name, kinds[name].most_common(1)[0][0])) for key, name in names.items()}
+    # One name, one kind: the alias table's, else the kind spaCy gave most often ('North Korea' is a place).
+    chosen = {
+        name: aliases.kinds.get(name) or _kind_by_shape(name, counter.most_common(1)[0][0])
+        for name, counter in kinds.items()
+    }
+    places = {name for name, kind in chosen.items() if kind == "place"}
+    with_article = {names[(m.name, m.kind)] for m in mentions if re.match(r"[Tt]he ", m.surface)}
+    for name, kind in chosen.items():
+        if kind == "organization" and " " not in name and any(other.endswith(f" of {name}") for other in chosen):
+            chosen[name] = "place"  # 'Cyprus' of the Bank of Cyprus is the island, not a body
+        elif kind == "place" and name in with_article and _is_team_name(name, places):
+            chosen[name] = "organization"
+    # One spelling of a flight's name, whichever the text used: 'flight MH370' is 'Flight MH370'.
+    return {
+        key: Entity(re.sub(r" flight (?=[A-Z]{0,3}\d)", " Flight ", name), chosen[name]) for key, name in names.items()
+    }
+
+
+def _is_team_name(name: str, places: set[str]) -> bool:
+    """'the Portland Pioneers' beside Portland: a place and a plural noun name a team, not a place.
+
+    The caller tries only names written with 'the' ('the Portland Pioneers'), so a town such as
+    'South Shields' beside 'the South' stays a place.
+    """
+    place, _, last = name.rpartition(" ")
+    plural = last[:1].isupper() and last.endswith("s") and not last.endswith("ss")
+    return plural and place in places and last.lower() not in PLACE_PLURALS
 
 
 def _abbreviation_expanded(name: str, aliases: Aliases) -> str:
@@ -611,7 +714,7 @@ def _shortens(name: str, kind: str, full: str, full_kind: str) -> bool:
         return full_kind in ("organization", "place", "event") and full.startswith(name + " ")
     if full_kind == "organization":
         return full.endswith(" " + name)
-    return full_kind == "event" and full.startswith(name + " ")
+    return full_kind == "event" and full.startswith(name + " ") and not _FLIGHT_NUMBER.search(full)
 
 
 def _fullest(name: str, persons: Counter[str]) -> str:

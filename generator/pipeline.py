@@ -23,6 +23,7 @@ from generator.executors import run_jobs
 from generator.index import build_topic_index
 from generator.ingest import read_seeds
 from generator.model import BuildReport, Problem, RawArticle
+from generator.names import AliasEntry
 from generator.nlp import model_version
 from generator.relate import relate_articles
 from generator.render import Corpus, render_site
@@ -96,7 +97,7 @@ class Inputs:
 
     jobs: tuple[ArticleJob, ...]
     keys: tuple[str, ...]
-    alias_tables: tuple[dict[str, list[str]], ...]
+    alias_tables: tuple[dict[str, AliasEntry], ...]
     problems: tuple[Problem, ...]
     """Seeds that could not be read."""
 

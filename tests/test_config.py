@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import Settings, load_settings, settings_from_mapping
+from generator.config import Settings, load_alias_tables, load_settings, settings_from_mapping
 from generator.errors import ConfigError
 
 
@@ -40,3 +40,15 @@ def test_fingerprint_changes_with_options():
     assert Settings().fingerprint() != Settings(key_points=5).fingerprint()
     assert Settings().fingerprint() == Settings().fingerprint()
     assert Settings().fingerprint() == Settings(processes=2, site_title="Desk").fingerprint()
+
+
+def test_alias_table_entries_may_give_a_kind(tmp_path: Path):
+    (tmp_path / "aliases.yml").write_text("Acme Corporation: {kind: organization, aliases: [Acme]}\n", encoding="utf-8")
+    tables = load_alias_tables(tmp_path, Settings())
+    assert tables[-1] == {"Acme Corporation": {"kind": "organization", "aliases": ["Acme"]}}
+
+
+def test_alias_table_kind_must_be_known(tmp_path: Path):
+    (tmp_path / "aliases.yml").write_text("Acme Corporation: {kind: company}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="kind: one of event, group, organization, person, place"):
+        load_alias_tables(tmp_path, Settings())

@@ -1,4 +1,5 @@
 import pytest
+from spacy.tokens import Span
 
 from generator.clean import clean_article
 from generator.config import Settings
@@ -78,6 +79,18 @@ def test_user_aliases_merge_and_rename(nlp):
     aliases = build_aliases({"United States": ["U.S."]}, {"USA": ["U.S.", "United States"]})
     assert aliases.resolve("U.S.") == "USA"
     assert aliases.resolve("United States") == "USA"
+
+
+def test_alias_entries_can_fix_a_kind(nlp):
+    shipped = {"Liberal Democrats": {"kind": "organization", "aliases": ["Lib Dems"]}, "Brexit": {"kind": "event"}}
+    aliases = build_aliases(shipped, {"Brexit": {"kind": "event", "aliases": ["UK exit"]}})
+    assert aliases.resolve("Lib Dems") == "Liberal Democrats" and aliases.resolve("UK exit") == "Brexit"
+    assert aliases.kinds == {"Liberal Democrats": "organization", "Brexit": "event"}
+    clean = CleanArticle(
+        "a.txt", None, None, ("Peers met on Tuesday.", "The Lib Dems said the vote was a disgrace."), (), (), ()
+    )
+    article = extract_article(clean, nlp(article_text(clean)), aliases, "a")
+    assert ("Liberal Democrats", "organization") in {(e.name, e.kind) for e in article.entities}
 
 
 @pytest.mark.parametrize(
@@ -327,6 +340,75 @@ NAME_NEIGHBOURS = [
         set(),
         id="a name after a word for a person is a person's",
     ),
+    pytest.param(
+        ("Talks resumed in Oslo.", "Ruth Hale also captained her club Kilbrook to a league title in 2011."),
+        {("Kilbrook", "organization")},
+        set(),
+        id="a name after a word for a body is a body's",
+    ),
+    pytest.param(
+        ("Two shells hit Maple Grove, a small primary school near the river.", "Nobody was hurt."),
+        {("Maple Grove", "organization")},
+        set(),
+        id="a name followed by 'a … school' is a body's",
+    ),
+    pytest.param(
+        ("Harbour Town (4-4-2): Penn; Ames, Ford (Norris, 75), Kemp; Lund.",),
+        {("Norris", "person")},
+        set(),
+        id="a substitute in a line-up is a person",
+    ),
+    pytest.param(
+        ("She won an All-Ireland football championship in 1998.", "They lost in the Scottish championship last year."),
+        {("All-Ireland football championship", "event"), ("Scottish championship", "event")},
+        {"-Ireland", "Scottish"},
+        id="a contest named after a place is an event",
+    ),
+    pytest.param(
+        ("Farmers gathered in Leeds on Sunday.", "The Irish government said it would review the plan next year."),
+        {("Irish Government", "organization")},
+        {"Irish"},
+        id="a nationality's government is a body",
+    ),
+    pytest.param(
+        ("The loans were written off by the Bank of Freedonia.", "Freedonia's debts rose in March."),
+        {("Bank of Freedonia", "organization"), ("Freedonia", "place")},
+        set(),
+        id="the place a body is 'of' is a place",
+    ),
+    pytest.param(
+        ("One week after Transpacific Airways Flight TP812 went missing, the search was widened.",),
+        {("Transpacific Airways Flight TP812", "event")},
+        {"Transpacific Airways"},
+        id="an airline's flight is an event",
+    ),
+    pytest.param(
+        (
+            "Families waited for news of Transpacific Airways flight TP812 on Sunday.",
+            "Transpacific Airways said the search would go on.",
+        ),
+        {("Transpacific Airways Flight TP812", "event"), ("Transpacific Airways", "organization")},
+        set(),
+        id="the airline of a flight stays a body of its own",
+    ),
+    pytest.param(
+        ("“The room went silent,” Tom Reyes, the band’s singer, told reporters on Monday.",),
+        {("Tom Reyes", "person")},
+        set(),
+        id="a person's role in a body is no apposition naming a body",
+    ),
+    pytest.param(
+        ("The club announced it on the Chicago Rangers Facebook page on Friday.",),
+        {("Chicago Rangers", "organization"), ("Facebook", "organization")},
+        {"Chicago Rangers Facebook"},
+        id="a body's account on a platform is two names",
+    ),
+    pytest.param(
+        ("The outage was fixed, NETCO said.", '"Service will return to normal by Monday," said NETCO Operations.'),
+        {("NETCO", "organization")},
+        {"NETCO Operations"},
+        id="a department of a body named in the text is that body",
+    ),
 ]
 
 
@@ -337,6 +419,28 @@ def test_entity_rules(nlp, paragraphs, present, absent):
     entities = _entities_of(nlp, *paragraphs)
     assert present <= entities
     assert not {name for name, _ in entities} & absent
+
+
+def test_names_of_a_list_run_together_are_persons(nlp):
+    clean = CleanArticle("a.txt", None, None, ("Harbour Town: Penn; Ames, Ford, Kemp (Norris, 75).",), (), (), ())
+    doc = nlp(article_text(clean))
+    doc.ents = [Span(doc, 3, 4, "PERSON"), Span(doc, 5, 10, "ORG"), Span(doc, 11, 12, "PERSON")]
+    entities = {(e.name, e.kind) for e in extract_article(clean, doc, build_aliases({}), "a").entities}
+    assert entities == {
+        ("Penn", "person"),
+        ("Ames", "person"),
+        ("Ford", "person"),
+        ("Kemp", "person"),
+        ("Norris", "person"),
+    }
+
+
+def test_a_place_and_a_plural_after_the_are_a_team(nlp):
+    clean = CleanArticle("a.txt", None, None, ("They beat the Portland Pioneers on Sunday in Portland.",), (), (), ())
+    doc = nlp(article_text(clean))
+    doc.ents = [Span(doc, 2, 5, "FAC"), Span(doc, 8, 9, "GPE")]
+    entities = {(e.name, e.kind) for e in extract_article(clean, doc, build_aliases({}), "a").entities}
+    assert entities == {("Portland Pioneers", "organization"), ("Portland", "place")}
 
 
 def test_quotes_need_sentences():
