@@ -249,8 +249,8 @@ NAME_CONTEXTS = [
         id="a name given as 'known as' is its bearer's",
     ),
     pytest.param(
-        ("Wigan Athletic: Al Habsi; Boyce, Caldwell, Alcaraz, Figueroa; Watson; Gomez, Moses.",),
-        {("Caldwell", "person"), ("Alcaraz", "person")},
+        ("Eastfield United: Van Hal; Reyes, Caldwell, Navarro, Figueras; Hart; Duarte, Mosley.",),
+        {("Caldwell", "person"), ("Navarro", "person")},
         set(),
         id="names in a list of persons are persons",
     ),
