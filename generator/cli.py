@@ -160,6 +160,7 @@ def export_corpus(corpus: Corpus) -> dict:
                 "publisher": article.publisher,
                 "authors": list(article.authors),
                 "contributors": list(article.contributors),
+                "dateline": article.dateline,
                 "body": [markdown_to_plain(p) for p in article.paragraphs],
                 "captions": list(article.captions),
                 "summary": brief.summary,

@@ -12,6 +12,7 @@ EXPORT_FIELDS = {
     "publisher",
     "authors",
     "contributors",
+    "dateline",
     "body",
     "captions",
     "summary",
@@ -59,6 +60,8 @@ def test_export_prints_every_field(project, capsys):
     assert first["versions"] == ["003_25d141d7dada6a2b.txt"]
     assert first["date"] == "2023-09-13"
     assert {"name": "Vladimir Putin", "kind": "person"} in first["entities"]
+    visit = next(a for a in data["articles"] if a["source"].startswith("002"))
+    assert (visit["dateline"], visit["contributors"]) == ("Seoul", ["Lyric Li", "Robyn Dixon"])
     assert all(set(t) == {"name", "kind", "articles"} for t in data["topics"])
 
 
