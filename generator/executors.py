@@ -16,12 +16,14 @@ EXECUTORS = ("local", "dask")
 SMALL_BATCH = 24
 """Fewer jobs than this run in this process: starting workers would cost more than it saves."""
 
-Progress = Callable[[int], None]
+Finished = Callable[[int, list[Outcome]], None]
+"""Told of each finished chunk: the index of its first job, and its outcomes in job order."""
 
 
-def _chunks(jobs: Sequence[ArticleJob], workers: int) -> list[list[ArticleJob]]:
+def _chunks(jobs: Sequence[ArticleJob], workers: int) -> list[tuple[int, list[ArticleJob]]]:
+    """Runs of neighbouring jobs, each with the index of its first job."""
     size = max(8, min(100, len(jobs) // (workers * 6) or 1))
-    return [list(jobs[start : start + size]) for start in range(0, len(jobs), size)]
+    return [(start, list(jobs[start : start + size])) for start in range(0, len(jobs), size)]
 
 
 def run_jobs(
@@ -31,29 +33,32 @@ def run_jobs(
     *,
     executor: str = "local",
     scheduler: str | None = None,
-    advance: Progress | None = None,
+    finished: Finished | None = None,
 ) -> list[Outcome]:
-    """Outcomes in the order of the jobs, whatever ran them."""
+    """Outcomes in the order of the jobs, whatever ran them; `finished` hears of each chunk as it ends."""
     if not jobs:
         return []
     if executor == "dask":
-        return _run_dask(jobs, settings, alias_tables, scheduler, advance)
+        return _run_dask(jobs, settings, alias_tables, scheduler, finished)
     workers = settings.processes or os.cpu_count() or 1
     if workers == 1 or len(jobs) < SMALL_BATCH:
         outcomes = analyse_articles(jobs, settings, alias_tables)
-        if advance:
-            advance(len(jobs))
+        if finished:
+            finished(0, outcomes)
         return outcomes
-    chunks = _chunks(jobs, workers)
     results: dict[int, list[Outcome]] = {}
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(analyse_articles, chunk, settings, alias_tables): i for i, chunk in enumerate(chunks)}
+        futures = {
+            pool.submit(analyse_articles, chunk, settings, alias_tables): start
+            for start, chunk in _chunks(jobs, workers)
+        }
         for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            if advance:
-                advance(len(chunks[futures[future]]))
-    return [outcome for i in range(len(chunks)) for outcome in results[i]]
+            start = futures[future]
+            results[start] = future.result()
+            if finished:
+                finished(start, results[start])
+    return [outcome for start in sorted(results) for outcome in results[start]]
 
 
 def _run_dask(
@@ -61,7 +66,7 @@ def _run_dask(
     settings: Settings,
     alias_tables: Sequence[dict[str, AliasEntry]],
     scheduler: str | None,
-    advance: Progress | None,
+    finished: Finished | None,
 ) -> list[Outcome]:
     try:
         from dask.distributed import Client
@@ -70,13 +75,16 @@ def _run_dask(
         raise BuildError("--executor dask needs dask.distributed: pip install 'briefing[dask]'") from error
     if not scheduler:
         raise BuildError("--executor dask needs --scheduler ADDRESS (for example tcp://10.0.0.5:8786)")
-    chunks = _chunks(jobs, 4)
     with Client(scheduler) as client:
-        futures = [client.submit(analyse_articles, chunk, settings, list(alias_tables), pure=False) for chunk in chunks]
-        index = {future.key: i for i, future in enumerate(futures)}
+        submitted = [
+            (client.submit(analyse_articles, chunk, settings, list(alias_tables), pure=False), start)
+            for start, chunk in _chunks(jobs, 4)
+        ]
+        start_of = {future.key: start for future, start in submitted}
         results: dict[int, list[Outcome]] = {}
-        for future in dask_completed(futures):
-            results[index[future.key]] = future.result()
-            if advance:
-                advance(len(chunks[index[future.key]]))
-    return [outcome for i in range(len(chunks)) for outcome in results[i]]
+        for future in dask_completed([future for future, _ in submitted]):
+            start = start_of[future.key]
+            results[start] = future.result()
+            if finished:
+                finished(start, results[start])
+    return [outcome for start in sorted(results) for outcome in results[start]]

@@ -259,24 +259,36 @@ def job_key(job: ArticleJob, fingerprint: str) -> str:
 
 
 def _outcomes(inputs: Inputs, settings: Settings, paths: Paths, options: RunOptions) -> list[Outcome]:
-    """Cached results where the inputs are unchanged; the rest computed and cached."""
+    """Cached results where the inputs are unchanged; the rest computed and cached.
+
+    Each chunk of results is cached as soon as it arrives: a long build that is stopped keeps what
+    it analysed, and the next build starts from there.
+    """
     jobs, keys = inputs.jobs, inputs.keys
     cache = ResultCache(paths.cache_dir / "articles.sqlite") if options.use_cache else None
     try:
         found = cache.get_many(keys) if cache else {}
         todo = [(key, job) for key, job in zip(keys, jobs, strict=True) if key not in found]
         with _progress(len(todo), options.progress) as advance:
+
+            def finished(start: int, outcomes: list[Outcome]) -> None:
+                if cache:
+                    cache.put_many(
+                        {key: o for (key, _), o in zip(todo[start : start + len(outcomes)], outcomes, strict=True)}
+                    )
+                if advance:
+                    advance(len(outcomes))
+
             computed = run_jobs(
                 [job for _, job in todo],
                 settings,
                 inputs.alias_tables,
                 executor=options.executor,
                 scheduler=options.scheduler,
-                advance=advance,
+                finished=finished,
             )
         fresh = {key: outcome for (key, _), outcome in zip(todo, computed, strict=True)}
         if cache:
-            cache.put_many(fresh)
             cache.keep_only(keys)
     finally:
         if cache:

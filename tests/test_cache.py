@@ -107,3 +107,40 @@ def test_pool_and_in_process_give_the_same_result(project, tmp_path):
     single, _ = analyse_corpus(many, Settings(processes=1), RunOptions(use_cache=False))
     assert pooled.articles == single.articles
     assert pooled.briefs == single.briefs
+
+
+def test_a_stopped_build_keeps_the_chunks_it_finished(project, caplog, monkeypatch):
+    from generator import pipeline
+
+    real_run_jobs = pipeline.run_jobs
+
+    def stopped_after_the_first_chunk(jobs, settings, alias_tables, *, finished, **options):
+        first = list(jobs[:1])
+        finished(0, real_run_jobs(first, settings, alias_tables, **options))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run_jobs", stopped_after_the_first_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        build(project, Settings(), render_html=False)
+    monkeypatch.undo()
+    caplog.set_level(logging.INFO)
+    build(project, Settings(), render_html=False)
+    assert "analysed 2 of 3 articles (1 from the cache)" in _analysed(caplog)
+
+
+def test_every_chunk_is_reported_once_with_its_first_job(project):
+    from generator.executors import run_jobs
+    from generator.pipeline import read_inputs
+
+    inputs = read_inputs(project, Settings())
+    jobs = list(inputs.jobs) * 10
+    reported: list[tuple[int, int]] = []
+    outcomes = run_jobs(
+        jobs,
+        Settings(processes=2),
+        inputs.alias_tables,
+        finished=lambda start, done: reported.append((start, len(done))),
+    )
+    covered = sorted(index for start, size in reported for index in range(start, start + size))
+    assert covered == list(range(len(jobs)))
+    assert [o.article.id for o in outcomes] == [job.article_id for job in jobs]
