@@ -465,7 +465,7 @@ def _kind_in_context(
 
     'in Rafah', 'Abu Talat (Egypt)', 'Khan Younis and Rafah', 'Melton Mowbray, Leicestershire',
     'Newham, east London' and 'the Bataclan concert hall' are places; 'The Temper Trap' is no
-    person; 'English Heritage' no nationality; in a list of persons ('Boyce, Caldwell, Alcaraz') a
+    person; 'English Heritage' no nationality; in a list of persons ('Reyes, Caldwell, Navarro') a
     lone name is a person too.
     """
     gap = text[previous.end : start] if previous else ""
