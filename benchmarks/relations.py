@@ -692,6 +692,18 @@ def score_versions(label: str, vs: VersionSet, builder: Builder, scores: Scores,
             f"  are_versions overlap of the known pairs (matched share of the shorter): min {shares[0]:.2f}, {low}; "
             f"VERSION_OVERLAP = {relate.VERSION_OVERLAP}"
         )
+    profile = {a.id: relate._profile(a) for a in articles}
+    signature = {a.id: np.array(relate.shingle_signature(a)) for a in articles}
+    contained = sorted(
+        relate._containment(signature[a], signature[b], len(profile[a].tokens), len(profile[b].tokens))
+        for a, b in known
+    )
+    if contained:
+        low = ", ".join(f"{q}% {np.percentile(contained, q):.2f}" for q in (1, 5, 25))
+        print(
+            f"  estimated shingle containment of the known pairs: min {contained[0]:.2f}, {low}; "
+            f"CANDIDATE_CONTAINMENT = {relate.CANDIDATE_CONTAINMENT}"
+        )
     false = sorted(predicted - known)
     direct = [(a, b) for a, b in false if relate.are_versions(by_id[a], by_id[b])]
     quoting = [(a, b) for a, b in direct if vs.group[b] in vs.lenders[a] or vs.group[a] in vs.lenders[b]]
@@ -850,7 +862,8 @@ def run_scale(data: Path, sizes: Sequence[int], seed: int, max_seconds: float) -
         f"articles ({len(pool)} distinct paragraphs of {sources} real articles), no entities, no dates"
     )
     print(
-        f"  LSH threshold {relate.LSH_THRESHOLD}, {relate.NUM_PERM} permutations, {relate.SHINGLE}-word shingles; "
+        f"  LSH bands {relate.LSH_BANDS} of one value, candidates compared when containment >= "
+        f"{relate.CANDIDATE_CONTAINMENT}, {relate.NUM_PERM} permutations, {relate.SHINGLE}-word shingles; "
         "every row in a fresh process; RSS = peak resident memory of that process, +MB = its rise during the step"
     )
     pilot = max(100, min(sizes) // 4)

@@ -29,8 +29,14 @@ from generator.text import markdown_to_plain, slugify
 
 SHINGLE = 5
 NUM_PERM = 128
-LSH_THRESHOLD = 0.2
-"""Low on purpose: LSH only proposes candidates, the sentence comparison decides."""
+LSH_BANDS = 32
+"""LSH bands of one signature value each: two articles are candidates when any of the first 32 values
+agree, so a pair with shingle Jaccard 0.15 (seeds 000 and 003, an article and its update) is found
+with probability 0.995, where bands of two values over the same signature find it about half the time."""
+CANDIDATE_CONTAINMENT = 0.2
+"""Share of the shorter article's shingles estimated to be in the other, below which an LSH candidate is
+not compared sentence by sentence: versions share most of the shorter text (seeds 000/003: 0.34), two
+articles that quote one paragraph of the same source share a little of it."""
 VERSION_OVERLAP = 0.3
 """Share of the shorter article's sentences found again in the other for the two to be versions."""
 VERSION_MIN_SHARED = 3
@@ -148,8 +154,10 @@ def _day(evidence: DateEvidence) -> Date | None:
     return Date.fromisoformat(evidence.date) if evidence.date else None
 
 
-def _hash32(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "big")
+@functools.lru_cache(maxsize=1 << 18)
+def _word_hash(word: str) -> int:
+    """Kept for the most frequent words: a corpus repeats its words far more often than it adds new ones."""
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")
 
 
 def _tokens(paragraphs: Sequence[str]) -> tuple[str, ...]:
@@ -157,32 +165,56 @@ def _tokens(paragraphs: Sequence[str]) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", " ".join(paragraphs).lower()))
 
 
+def shingle_hashes(tokens: Sequence[str]) -> np.ndarray:
+    """One 32-bit hash per run of SHINGLE words, combined from the words' hashes in numpy.
+
+    Hashing each word once and combining in arrays is several times faster than hashing every
+    shingle's text; the combination (multiply by an odd constant, then xor) depends on word order.
+    """
+    words = np.fromiter((_word_hash(t) for t in tokens), dtype=np.uint32, count=len(tokens))
+    count = max(1, len(words) - SHINGLE + 1) if len(words) else 0
+    hashes = np.zeros(count, dtype=np.uint32)
+    for offset in range(min(SHINGLE, len(words))):
+        hashes = (hashes * _SHINGLE_MULTIPLIER) ^ words[offset : offset + count]
+    return hashes
+
+
+_SHINGLE_MULTIPLIER = np.uint32(0x01000193)
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
-"""Drawn once: a MinHash made without them draws its own, which costs more than hashing an article."""
+"""datasketch's affine permutations (a odd, b), drawn once, so signatures computed here are theirs."""
+_EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
 
 
-def _new_minhash(hashvalues: np.ndarray | None = None) -> MinHash:
-    return MinHash(
-        num_perm=NUM_PERM,
-        seed=1,
-        hashfunc=_hash32,
-        hashvalues=hashvalues,
-        permutations=_PERMUTATIONS,
-        scheme="affine32",
-    )
+def _premix(hashes: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies to every input hash."""
+    hashes = hashes ^ (hashes >> np.uint32(16))
+    hashes = hashes * np.uint32(0x85EBCA6B)
+    hashes = hashes ^ (hashes >> np.uint32(13))
+    hashes = hashes * np.uint32(0xC2B2AE35)
+    return hashes ^ (hashes >> np.uint32(16))
 
 
-def _minhash(tokens: tuple[str, ...]) -> MinHash:
-    shingles = {" ".join(tokens[i : i + SHINGLE]).encode() for i in range(max(1, len(tokens) - SHINGLE + 1))}
-    signature = _new_minhash()
-    signature.update_batch(sorted(shingles))
-    return signature
+def minhash_signature(hashes: np.ndarray) -> np.ndarray:
+    """datasketch's MinHash of the shingle hashes (the same values), for all permutations in one array operation.
+
+    datasketch hashes and permutes input by input in Python; at a hundred thousand articles that
+    loop is most of the version search.
+    """
+    if not hashes.size:
+        return _EMPTY
+    a, b = _PERMUTATIONS
+    mixed = _premix(np.unique(hashes))
+    return (np.outer(a, mixed) + b[:, None]).min(axis=1)
+
+
+def _minhash(signature: np.ndarray) -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=signature, permutations=_PERMUTATIONS, scheme="affine32")
 
 
 def shingle_signature(article: Article) -> tuple[int, ...]:
     """The article's MinHash signature over word shingles: a per-article result, so it can be cached."""
     tokens = _tokens([markdown_to_plain(p) for p in article.paragraphs])
-    return tuple(int(value) for value in _minhash(tokens).hashvalues)
+    return tuple(int(value) for value in minhash_signature(shingle_hashes(tokens)))
 
 
 def _sentence_words(article: Article) -> tuple[frozenset[str], ...]:
@@ -209,7 +241,7 @@ def are_versions(first: Article, second: Article) -> bool:
     verbatim = set(longer)
     matched = 0
     for checked, s in enumerate(shorter, start=1):
-        if s in verbatim or any(len(s & t) >= SENTENCE_MATCH * len(s | t) for t in longer):
+        if s in verbatim or any(_same_sentence(s, t) for t in longer):
             matched += 1
             if enough(matched):
                 return True
@@ -218,20 +250,27 @@ def are_versions(first: Article, second: Article) -> bool:
     return False
 
 
+def _same_sentence(first: frozenset[str], second: frozenset[str]) -> bool:
+    """Word Jaccard at least SENTENCE_MATCH, without building the union (its size follows from the intersection's)."""
+    shared = len(first & second)
+    return shared >= SENTENCE_MATCH * (len(first) + len(second) - shared)
+
+
 def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> list[list[str]]:
     """Connected groups of confirmed version pairs; every article is in exactly one group."""
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, 1))
     signatures = {}
     for p in profiles:
         cached = known.get(p.article.id)
         signature = (
-            _new_minhash(np.array(cached, dtype=np.uint64))
+            np.array(cached, dtype=np.uint32)
             if cached and len(cached) == NUM_PERM
-            else _minhash(p.tokens)
+            else minhash_signature(shingle_hashes(p.tokens))
         )
         signatures[p.article.id] = signature
-        lsh.insert(p.article.id, signature)
+        lsh.insert(p.article.id, _minhash(signature), check_duplication=False)
     by_id = {p.article.id: p.article for p in profiles}
+    by_profile = {p.article.id: p for p in profiles}
     parent = {p.article.id: p.article.id for p in profiles}
 
     def root(x: str) -> str:
@@ -241,13 +280,27 @@ def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, 
         return x
 
     for p in profiles:
-        for other in sorted(lsh.query(signatures[p.article.id])):
-            if other > p.article.id and root(other) != root(p.article.id) and are_versions(p.article, by_id[other]):
+        signature = signatures[p.article.id]
+        for other in sorted(lsh.query(_minhash(signature))):
+            if (
+                other > p.article.id
+                and _containment(signature, signatures[other], len(p.tokens), len(by_profile[other].tokens))
+                >= CANDIDATE_CONTAINMENT
+                and root(other) != root(p.article.id)
+                and are_versions(p.article, by_id[other])
+            ):
                 parent[root(other)] = root(p.article.id)
     groups: dict[str, list[str]] = {}
     for p in profiles:
         groups.setdefault(root(p.article.id), []).append(p.article.id)
     return [_version_order(group, by_id) for group in groups.values()]
+
+
+def _containment(first: np.ndarray, second: np.ndarray, first_words: int, second_words: int) -> float:
+    """Estimated share of the smaller shingle set found in the other, from the signatures' Jaccard and the sizes."""
+    jaccard = np.count_nonzero(first == second) / NUM_PERM
+    first_size, second_size = max(1, first_words - SHINGLE + 1), max(1, second_words - SHINGLE + 1)
+    return jaccard * (first_size + second_size) / ((1 + jaccard) * min(first_size, second_size))
 
 
 def _version_order(group: list[str], by_id: dict[str, Article]) -> list[str]:

@@ -84,6 +84,44 @@ def test_cached_signatures_give_the_same_relations(seed_corpus):
     assert relate_articles(seed_corpus.articles, signatures=signatures) == relate_articles(seed_corpus.articles)
 
 
+def test_signatures_are_datasketch_minhashes_of_the_shingle_hashes():
+    from datasketch import MinHash
+
+    from generator.relate import NUM_PERM, minhash_signature, shingle_hashes
+
+    words = [
+        "the",
+        "council",
+        "approved",
+        "the",
+        "new",
+        "budget",
+        "for",
+        "schools",
+        "and",
+        "roads",
+        "on",
+        "tuesday",
+        "night",
+    ]
+    hashes = shingle_hashes(words)
+    reference = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)
+    reference.update_batch([int(h) for h in hashes])
+    assert minhash_signature(hashes).tolist() == reference.hashvalues.tolist()
+    assert len(hashes) == len(words) - 4
+
+
+def test_shingle_hashes_follow_word_order_and_repeat_for_repeated_runs():
+    from generator.relate import shingle_hashes
+
+    run = ["one", "two", "three", "four", "five"]
+    assert shingle_hashes(run)[0] != shingle_hashes(run[::-1])[0]
+    repeated = shingle_hashes([*run, *run])
+    assert repeated[0] == repeated[5]
+    assert len(shingle_hashes(["short", "text"])) == 1
+    assert len(shingle_hashes([])) == 0
+
+
 def test_facts_keep_numbers_whole_and_spell_days_and_counts_one_way():
     from generator.relate import facts
 
