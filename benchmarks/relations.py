@@ -692,12 +692,10 @@ def score_versions(label: str, vs: VersionSet, builder: Builder, scores: Scores,
             f"  are_versions overlap of the known pairs (matched share of the shorter): min {shares[0]:.2f}, {low}; "
             f"VERSION_OVERLAP = {relate.VERSION_OVERLAP}"
         )
-    profile = {a.id: relate._profile(a) for a in articles}
-    signature = {a.id: np.array(relate.shingle_signature(a)) for a in articles}
-    contained = sorted(
-        relate._containment(signature[a], signature[b], len(profile[a].tokens), len(profile[b].tokens))
-        for a, b in known
-    )
+    tokens = {a.id: relate._profile(a).tokens for a in articles}
+    minhash = {i: relate._minhash(words) for i, words in tokens.items()}
+    shingles = {i: relate._shingle_count(words) for i, words in tokens.items()}
+    contained = sorted(relate._containment(minhash[a], minhash[b], shingles[a], shingles[b]) for a, b in known)
     if contained:
         low = ", ".join(f"{q}% {np.percentile(contained, q):.2f}" for q in (1, 5, 25))
         print(

@@ -169,10 +169,11 @@ def shingle_hashes(tokens: Sequence[str]) -> np.ndarray:
     """One 32-bit hash per run of SHINGLE words, combined from the words' hashes in numpy.
 
     Hashing each word once and combining in arrays is several times faster than hashing every
-    shingle's text; the combination (multiply by an odd constant, then xor) depends on word order.
+    shingle's text, which was most of the version search at a hundred thousand articles; the
+    combination (multiply by an odd constant, then xor) depends on word order.
     """
     words = np.fromiter((_word_hash(t) for t in tokens), dtype=np.uint32, count=len(tokens))
-    count = max(1, len(words) - SHINGLE + 1) if len(words) else 0
+    count = _shingle_count(tokens) if tokens else 0
     hashes = np.zeros(count, dtype=np.uint32)
     for offset in range(min(SHINGLE, len(words))):
         hashes = (hashes * _SHINGLE_MULTIPLIER) ^ words[offset : offset + count]
@@ -181,40 +182,31 @@ def shingle_hashes(tokens: Sequence[str]) -> np.ndarray:
 
 _SHINGLE_MULTIPLIER = np.uint32(0x01000193)
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
-"""datasketch's affine permutations (a odd, b), drawn once, so signatures computed here are theirs."""
-_EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+"""Drawn once: a MinHash made without them draws its own, which costs more than hashing an article."""
 
 
-def _premix(hashes: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies to every input hash."""
-    hashes = hashes ^ (hashes >> np.uint32(16))
-    hashes = hashes * np.uint32(0x85EBCA6B)
-    hashes = hashes ^ (hashes >> np.uint32(13))
-    hashes = hashes * np.uint32(0xC2B2AE35)
-    return hashes ^ (hashes >> np.uint32(16))
+def _new_minhash(hashvalues: np.ndarray | None = None) -> MinHash:
+    """Its inputs are shingle hashes already, so its hash function is the identity."""
+    return MinHash(
+        num_perm=NUM_PERM,
+        seed=1,
+        hashfunc=int,
+        hashvalues=hashvalues,
+        permutations=_PERMUTATIONS,
+        scheme="affine32",
+    )
 
 
-def minhash_signature(hashes: np.ndarray) -> np.ndarray:
-    """datasketch's MinHash of the shingle hashes (the same values), for all permutations in one array operation.
-
-    datasketch hashes and permutes input by input in Python; at a hundred thousand articles that
-    loop is most of the version search.
-    """
-    if not hashes.size:
-        return _EMPTY
-    a, b = _PERMUTATIONS
-    mixed = _premix(np.unique(hashes))
-    return (np.outer(a, mixed) + b[:, None]).min(axis=1)
-
-
-def _minhash(signature: np.ndarray) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=signature, permutations=_PERMUTATIONS, scheme="affine32")
+def _minhash(tokens: Sequence[str]) -> MinHash:
+    signature = _new_minhash()
+    signature.update_batch(shingle_hashes(tokens).tolist())
+    return signature
 
 
 def shingle_signature(article: Article) -> tuple[int, ...]:
     """The article's MinHash signature over word shingles: a per-article result, so it can be cached."""
     tokens = _tokens([markdown_to_plain(p) for p in article.paragraphs])
-    return tuple(int(value) for value in minhash_signature(shingle_hashes(tokens)))
+    return tuple(int(value) for value in _minhash(tokens).hashvalues)
 
 
 def _sentence_words(article: Article) -> tuple[frozenset[str], ...]:
@@ -259,18 +251,18 @@ def _same_sentence(first: frozenset[str], second: frozenset[str]) -> bool:
 def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> list[list[str]]:
     """Connected groups of confirmed version pairs; every article is in exactly one group."""
     lsh = MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, 1))
-    signatures = {}
+    minhashes = {}
     for p in profiles:
         cached = known.get(p.article.id)
-        signature = (
-            np.array(cached, dtype=np.uint32)
+        minhash = (
+            _new_minhash(np.array(cached, dtype=np.uint32))
             if cached and len(cached) == NUM_PERM
-            else minhash_signature(shingle_hashes(p.tokens))
+            else _minhash(p.tokens)
         )
-        signatures[p.article.id] = signature
-        lsh.insert(p.article.id, _minhash(signature), check_duplication=False)
+        minhashes[p.article.id] = minhash
+        lsh.insert(p.article.id, minhash, check_duplication=False)
     by_id = {p.article.id: p.article for p in profiles}
-    by_profile = {p.article.id: p for p in profiles}
+    shingles = {p.article.id: _shingle_count(p.tokens) for p in profiles}
     parent = {p.article.id: p.article.id for p in profiles}
 
     def root(x: str) -> str:
@@ -280,26 +272,29 @@ def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, 
         return x
 
     for p in profiles:
-        signature = signatures[p.article.id]
-        for other in sorted(lsh.query(_minhash(signature))):
+        article_id = p.article.id
+        for other in sorted(lsh.query(minhashes[article_id])):
             if (
-                other > p.article.id
-                and _containment(signature, signatures[other], len(p.tokens), len(by_profile[other].tokens))
+                other > article_id
+                and _containment(minhashes[article_id], minhashes[other], shingles[article_id], shingles[other])
                 >= CANDIDATE_CONTAINMENT
-                and root(other) != root(p.article.id)
+                and root(other) != root(article_id)
                 and are_versions(p.article, by_id[other])
             ):
-                parent[root(other)] = root(p.article.id)
+                parent[root(other)] = root(article_id)
     groups: dict[str, list[str]] = {}
     for p in profiles:
         groups.setdefault(root(p.article.id), []).append(p.article.id)
     return [_version_order(group, by_id) for group in groups.values()]
 
 
-def _containment(first: np.ndarray, second: np.ndarray, first_words: int, second_words: int) -> float:
-    """Estimated share of the smaller shingle set found in the other, from the signatures' Jaccard and the sizes."""
-    jaccard = np.count_nonzero(first == second) / NUM_PERM
-    first_size, second_size = max(1, first_words - SHINGLE + 1), max(1, second_words - SHINGLE + 1)
+def _shingle_count(tokens: Sequence[str]) -> int:
+    return max(1, len(tokens) - SHINGLE + 1)
+
+
+def _containment(first: MinHash, second: MinHash, first_size: int, second_size: int) -> float:
+    """Estimated share of the smaller shingle set found in the other, from the estimated Jaccard and the set sizes."""
+    jaccard = first.jaccard(second)
     return jaccard * (first_size + second_size) / ((1 + jaccard) * min(first_size, second_size))
 
 

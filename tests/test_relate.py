@@ -84,31 +84,22 @@ def test_cached_signatures_give_the_same_relations(seed_corpus):
     assert relate_articles(seed_corpus.articles, signatures=signatures) == relate_articles(seed_corpus.articles)
 
 
-def test_signatures_are_datasketch_minhashes_of_the_shingle_hashes():
-    from datasketch import MinHash
+def test_signatures_estimate_the_shingle_jaccard_of_two_versions():
+    """Shingle hashes stand for the shingles' text: no two runs of words share one, so the estimate holds."""
+    from generator.relate import SHINGLE, _minhash, _tokens
 
-    from generator.relate import NUM_PERM, minhash_signature, shingle_hashes
-
-    words = [
-        "the",
-        "council",
-        "approved",
-        "the",
-        "new",
-        "budget",
-        "for",
-        "schools",
-        "and",
-        "roads",
-        "on",
-        "tuesday",
-        "night",
+    lines = [
+        f"Line {n} of the council's report on the {word} budget, read out on Tuesday."
+        for n, word in enumerate(["school", "road", "park", "library", "harbour", "market", "bridge", "museum"])
     ]
-    hashes = shingle_hashes(words)
-    reference = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", hashfunc=int)
-    reference.update_batch([int(h) for h in hashes])
-    assert minhash_signature(hashes).tolist() == reference.hashvalues.tolist()
-    assert len(hashes) == len(words) - 4
+    first, second = _tokens(lines[:6]), _tokens(lines[2:])
+
+    def shingles(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+        return {words[i : i + SHINGLE] for i in range(len(words) - SHINGLE + 1)}
+
+    exact = len(shingles(first) & shingles(second)) / len(shingles(first) | shingles(second))
+    assert 0.3 < exact < 0.7
+    assert abs(_minhash(first).jaccard(_minhash(second)) - exact) < 0.12
 
 
 def test_shingle_hashes_follow_word_order_and_repeat_for_repeated_runs():
