@@ -141,6 +141,8 @@ class KeyPoint:
     text: str
     paragraph: int
     """Index of the paragraph it was taken from, for the anchor on the article page."""
+    speaker: str | None = None
+    """Who says the quotation the point opens with, when the sentence itself does not name them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,12 @@ _NEEDS_CONTEXT = re.compile(
     r"moreover|yet|then|there|here|such|both|the two|the pair|the duo|in turn|as well|instead|otherwise)\b",
     re.IGNORECASE,
 )
+_NO_ANTECEDENT = re.compile(
+    r"^(?:there (?:is|are|was|were|has|have|had|will|would|may|might|could|remains?|seems?|appears?)"
+    r"|this (?:week|month|year|season|summer|autumn|winter|spring|weekend|morning|afternoon|evening))\b",
+    re.IGNORECASE,
+)
+"""Openings that look like context words but point at nothing before: "There are ...", "This week ..."."""
 _ATTRIBUTED = re.compile(
     r"[”\"],? (?:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)* |he |she |they |it )?(?:said|says|told|added)\b"
 )
@@ -43,14 +49,17 @@ _CLOSE_QUOTES = '”’"'
 def summarize_article(article: Article, settings: Settings) -> Brief:
     """The most central standalone sentence as the summary, the next few as key points in source order."""
     sentences = article.sentences[:MAX_CANDIDATES]
-    alone = {i for i, s in enumerate(sentences) if stands_alone(s.text)}
+    speakers = _quote_speakers(article, sentences)
+    alone = {i for i, s in enumerate(sentences) if stands_alone(s.text, speaker=speakers.get(i))}
     if not alone:
         return Brief(summary="", key_points=())
     # "But ..." or "He ..." reads well as a key point right after the key point it follows.
     followers = {
         i
         for i, s in enumerate(sentences)
-        if i - 1 in alone and s.paragraph == sentences[i - 1].paragraph and stands_alone(s.text, after_previous=True)
+        if i - 1 in alone
+        and s.paragraph == sentences[i - 1].paragraph
+        and stands_alone(s.text, after_previous=True, speaker=speakers.get(i))
     }
     eligible = sorted(alone | followers)
     # Centrality is measured over every sentence, so a point the article makes in a quote still counts.
@@ -69,7 +78,12 @@ def summarize_article(article: Article, settings: Settings) -> Brief:
     pool = fitting or [min(standalone, key=lambda i: len(candidates[i].text.split()))]
     summary_index = max(pool, key=lambda i: (scores[i], -i))
     chosen = _mmr(candidates, scores, settings.key_points, exclude=summary_index, needs=needs)
-    points = tuple(KeyPoint(candidates[i].text, candidates[i].paragraph) for i in sorted(chosen))
+    points = tuple(
+        KeyPoint(
+            candidates[i].text, candidates[i].paragraph, _unnamed_speaker(candidates[i].text, speakers.get(eligible[i]))
+        )
+        for i in sorted(chosen)
+    )
     return Brief(summary=candidates[summary_index].text, key_points=points)
 
 
@@ -102,23 +116,41 @@ def summarize_story(articles: Sequence[Article], briefs: Mapping[str, Brief], li
     )
 
 
-def stands_alone(text: str, after_previous: bool = False) -> bool:
+def stands_alone(text: str, after_previous: bool = False, speaker: str | None = None) -> bool:
     """A sentence a reader understands without the one before: whole, declarative, quotes balanced.
 
     `after_previous`: shown right after the sentence before it, so an opening "But" or "He" is clear.
+    `speaker`: who the extract stage found saying the quotation the sentence opens with, shown beside it.
     """
     words = text.split()
     if len(words) < 6 or len(words) > 60:
         return False
     if text.rstrip(_CLOSE_QUOTES + ")").endswith("?") or not re.search(r"[.!][”’\"')]*$", text):
         return False
-    if text[0].islower() or (_NEEDS_CONTEXT.match(text) and not after_previous):
+    if text[0].islower() or (_NEEDS_CONTEXT.match(text) and not _NO_ANTECEDENT.match(text) and not after_previous):
         return False
     if text.count("“") != text.count("”") or text.count('"') % 2:
         return False
-    if text[0] in _OPEN_QUOTES and not _ATTRIBUTED.search(text):
+    if text[0] in _OPEN_QUOTES and not (speaker or _ATTRIBUTED.search(text)):
         return False
     return after_previous or not re.match(r"^[A-Z][\w.]* (?:added|continued|went on)\b", text)
+
+
+def _quote_speakers(article: Article, sentences: Sequence[Sentence]) -> dict[int, str]:
+    """Sentences opening with a quotation whose speaker the extract stage found, by index."""
+    named = [quote for quote in article.quotes if quote.speaker]
+    return {
+        i: quote.speaker
+        for i, sentence in enumerate(sentences)
+        if sentence.text[0] in _OPEN_QUOTES
+        for quote in named
+        if quote.paragraph == sentence.paragraph and sentence.text.lstrip(_OPEN_QUOTES).startswith(quote.text[:40])
+    }
+
+
+def _unnamed_speaker(text: str, speaker: str | None) -> str | None:
+    """The speaker to show beside a key point, unless the sentence already names them."""
+    return speaker if speaker and speaker.split()[-1] not in text else None
 
 
 def _scores(texts: list[str]) -> np.ndarray:

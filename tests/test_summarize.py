@@ -4,7 +4,7 @@ import re
 import pytest
 
 from generator.config import Settings
-from generator.model import Brief, Sentence
+from generator.model import Brief, Quote, Sentence
 from generator.summarize import stands_alone, summarize_article, summarize_story
 from tests.conftest import make_article
 
@@ -48,8 +48,9 @@ def test_no_line_breaks_the_rules(seed_corpus):
         for line in [brief.summary, *(p.text for p in brief.key_points)]:
             assert not line.rstrip('”’"').endswith("?")
             assert line.count("“") == line.count("”")
-            if line[0] in '“‘"':
-                assert re.search(r"[”\"],? [^“]*\b(?:said|says|told|added)\b", line), (
+        for point in brief.key_points:
+            if point.text[0] in '“‘"':
+                assert point.speaker or re.search(r"[”\"],? [^“]*\b(?:said|says|told|added)\b", point.text), (
                     "a quoted key point says who said it"
                 )
             assert re.search(r"[.!][”’\"')]*$", line)
@@ -66,6 +67,9 @@ def test_no_line_breaks_the_rules(seed_corpus):
         ("“We will reopen it soon,” Mayor Ana Lopez said on Monday.", True),
         ("“We will reopen it soon and for good this time.”", False),
         ("But the council voted to close the bridge on Monday.", False),
+        ("There are two bridges over the river and both are closed.", True),
+        ("This week the council voted to close the bridge.", True),
+        ("This decision closes the bridge for six months.", False),
         ("The council voted to close the bridge on", False),
         ("Short one.", False),
     ],
@@ -153,3 +157,15 @@ def test_a_sentence_opening_with_but_is_never_a_key_point_after_a_sentence_not_s
     brief = summarize_article(_one_paragraph_per_group(texts, [0, 0, 1, 2, 3]), Settings())
     assert brief.summary == texts[0]
     assert texts[1] not in [p.text for p in brief.key_points]
+
+
+def test_a_quotation_without_its_speaker_is_a_key_point_only_when_the_speaker_is_known():
+    quote = "“We will reopen the river bridge before the summer holidays begin.”"
+    texts = [BRIDGE[0], BRIDGE[1], quote, *BRIDGE[3:]]
+    article = _one_paragraph_per_group(texts, [0, 1, 2, 3, 4, 5])
+    unknown = summarize_article(article, Settings(key_points=5))
+    assert quote not in [p.text for p in unknown.key_points]
+    named = dataclasses.replace(article, quotes=(Quote("Ana Lopez", quote.strip("“”"), 2),))
+    points = summarize_article(named, Settings(key_points=5)).key_points
+    assert [(p.text, p.speaker) for p in points if p.text == quote] == [(quote, "Ana Lopez")]
+    assert all(p.speaker is None for p in points if p.text != quote)
