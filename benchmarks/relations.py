@@ -810,7 +810,7 @@ class ScaleResult:
     rss_before_mb: float
     rss_peak_mb: float
     candidates: int
-    """Candidate pairs LSH proposed and are_versions checked."""
+    """Candidate pairs LSH proposed and the sentence comparison checked (are_versions, or versions_among)."""
     confirmed: int
     groups: int
     """Version groups with more than one article (few expected: the documents are not versions)."""
@@ -827,13 +827,23 @@ def scale_step(step: str, n: int, pool: Sequence[tuple[int, str]], seed: int) ->
     build_seconds = time.perf_counter() - start
     calls = Counter[bool]()
     check = relate.are_versions
+    check_many = getattr(relate, "versions_among", None)
 
     def counting(first: Article, second: Article) -> bool:
         result = check(first, second)
         calls[result] += 1
         return result
 
-    relate.are_versions = counting  # the module-level name the version search calls
+    def counting_many(articles: Sequence[Article], first: Any, second: Any) -> Any:
+        result = check_many(articles, first, second)
+        calls[True] += int(result.sum())
+        calls[False] += int(len(result) - result.sum())
+        return result
+
+    # the module-level names the version search calls: pair by pair, or many pairs at once
+    relate.are_versions = counting
+    if check_many:
+        relate.versions_among = counting_many
     before = _maxrss_mb()
     start = time.perf_counter()
     if step == "versions":
@@ -845,6 +855,8 @@ def scale_step(step: str, n: int, pool: Sequence[tuple[int, str]], seed: int) ->
     seconds = time.perf_counter() - start
     peak = _maxrss_mb()
     relate.are_versions = check
+    if check_many:
+        relate.versions_among = check_many
     multi = sum(1 for g in groups if len(g) > 1)
     return ScaleResult(step, n, build_seconds, seconds, before, peak, sum(calls.values()), calls[True], multi)
 

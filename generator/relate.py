@@ -14,17 +14,20 @@ import bisect
 import functools
 import hashlib
 import heapq
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
+from multiprocessing import Pipe, get_all_start_methods, get_context
+from multiprocessing.connection import Connection
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
-from generator.model import Article, DateEvidence, Related, Relations, Sentence, Story, Storyline
+from generator.model import Article, DateEvidence, Related, Relations, Story, Storyline
 from generator.text import markdown_to_plain, slugify
 
 SHINGLE = 5
@@ -37,6 +40,12 @@ CANDIDATE_CONTAINMENT = 0.2
 """Share of the shorter article's shingles estimated to be in the other, below which an LSH candidate is
 not compared sentence by sentence: versions share most of the shorter text (seeds 000/003: 0.34), two
 articles that quote one paragraph of the same source share a little of it."""
+PARALLEL_SIGNATURES = 5000
+"""Signatures to compute from which a second process takes half: for fewer, starting it costs more than it saves."""
+CANDIDATE_BLOCK = 1000
+"""Articles whose LSH candidates are listed and estimated at once: bounds the memory the pairs take."""
+PAIR_BLOCK = 500_000
+"""Candidate pairs whose sentences are looked up at once, for the same reason."""
 VERSION_OVERLAP = 0.3
 """Share of the shorter article's sentences found again in the other for the two to be versions."""
 VERSION_MIN_SHARED = 3
@@ -160,9 +169,12 @@ def _word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _tokens(paragraphs: Sequence[str]) -> tuple[str, ...]:
     """The words of the plain paragraphs, lower case: what shingles are made of."""
-    return tuple(re.findall(r"\w+", " ".join(paragraphs).lower()))
+    return tuple(_WORD.findall(" ".join(paragraphs).lower()))
 
 
 def shingle_hashes(tokens: Sequence[str]) -> np.ndarray:
@@ -209,19 +221,66 @@ def shingle_signature(article: Article) -> tuple[int, ...]:
     return tuple(int(value) for value in _minhash(tokens).hashvalues)
 
 
+def _signature_rows(token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+    """The MinHash signatures of the token lists, one row each."""
+    rows = np.empty((len(token_lists), NUM_PERM), dtype=np.uint32)
+    for row, tokens in enumerate(token_lists):
+        rows[row] = _minhash(tokens).hashvalues
+    return rows
+
+
+def _send_signature_rows(token_lists: Sequence[Sequence[str]], connection: Connection) -> None:
+    connection.send(_signature_rows(token_lists))
+    connection.close()
+
+
+def _signatures(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> np.ndarray:
+    """Every article's signature, one row each: the known ones as given, the others computed.
+
+    Many are computed in two processes: each article's signature is its own, and a forked process
+    shares the tokens without copying them.
+    """
+    signatures = np.empty((len(profiles), NUM_PERM), dtype=np.uint32)
+    missing = []
+    for row, p in enumerate(profiles):
+        cached = known.get(p.article.id)
+        if cached and len(cached) == NUM_PERM:
+            signatures[row] = cached
+        else:
+            missing.append(row)
+    tokens = [profiles[row].tokens for row in missing]
+    if len(missing) < PARALLEL_SIGNATURES or (os.cpu_count() or 1) < 2 or "fork" not in get_all_start_methods():
+        signatures[missing] = _signature_rows(tokens)
+        return signatures
+    half = len(tokens) // 2
+    receiving, sending = Pipe(duplex=False)
+    helper = get_context("fork").Process(target=_send_signature_rows, args=(tokens[half:], sending))
+    helper.start()
+    sending.close()
+    signatures[missing[:half]] = _signature_rows(tokens[:half])
+    try:
+        signatures[missing[half:]] = receiving.recv()
+    except EOFError:
+        signatures[missing[half:]] = _signature_rows(tokens[half:])
+    helper.join()
+    return signatures
+
+
+def _word_set(sentence: str) -> frozenset[str] | None:
+    """The words of a sentence of five words or more; None for a shorter one, which says too little."""
+    return frozenset(_WORD.findall(sentence.lower())) if len(sentence.split()) >= 5 else None
+
+
 def _sentence_words(article: Article) -> tuple[frozenset[str], ...]:
     """Word sets of the article's sentences of five words or more."""
-    return _words_of(article.sentences)
-
-
-@functools.lru_cache(maxsize=4096)
-def _words_of(sentences: tuple[Sentence, ...]) -> tuple[frozenset[str], ...]:
-    """Kept for the articles checked most recently: one article is checked against each of its candidates."""
-    return tuple(frozenset(re.findall(r"\w+", s.text.lower())) for s in sentences if len(s.text.split()) >= 5)
+    return tuple(words for s in article.sentences if (words := _word_set(s.text)) is not None)
 
 
 def are_versions(first: Article, second: Article) -> bool:
-    """Enough sentences of the shorter article are found, verbatim or edited, in the longer one."""
+    """Enough sentences of the shorter article are found, verbatim or edited, in the longer one.
+
+    The rule for one pair; `versions_among` applies the same rule to many pairs at once.
+    """
     a, b = _sentence_words(first), _sentence_words(second)
     if not a or not b:
         return False
@@ -248,54 +307,224 @@ def _same_sentence(first: frozenset[str], second: frozenset[str]) -> bool:
     return shared >= SENTENCE_MATCH * (len(first) + len(second) - shared)
 
 
+@dataclass(frozen=True, slots=True)
+class _SentenceIndex:
+    """The articles' sentences of five words or more as numbers of distinct word sets."""
+
+    word_sets: list[frozenset[str]]
+    numbers: np.ndarray
+    """The word-set number of each sentence, article after article, in sentence order."""
+    starts: np.ndarray
+    """Article i's sentences are numbers[starts[i] : starts[i + 1]]."""
+
+
+def _sentence_index(articles: Sequence[Article]) -> _SentenceIndex:
+    """A sentence text met before is not split into words again: versions and wire copies repeat theirs."""
+    number_of_text: dict[str, int | None] = {}
+    number_of_set: dict[frozenset[str], int] = {}
+    numbers: list[int] = []
+    counts = np.zeros(len(articles), dtype=np.int64)
+    for row, article in enumerate(articles):
+        for sentence in article.sentences:
+            if sentence.text not in number_of_text:
+                words = _word_set(sentence.text)
+                number_of_text[sentence.text] = (
+                    None if words is None else number_of_set.setdefault(words, len(number_of_set))
+                )
+            number = number_of_text[sentence.text]
+            if number is not None:
+                numbers.append(number)
+                counts[row] += 1
+    return _SentenceIndex(
+        list(number_of_set), np.array(numbers, dtype=np.int64), np.concatenate(([0], np.cumsum(counts)))
+    )
+
+
+def _similar_sentences(word_sets: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of distinct word sets whose word Jaccard is at least SENTENCE_MATCH.
+
+    Written by hand, as no library at hand does an exact set-similarity join. Two such sets of n and
+    m words share at least ceil(SENTENCE_MATCH * n) words, so with each set's words ordered rarest
+    first, the first n - ceil(SENTENCE_MATCH * n) + 2 of one and the like of the other hold two
+    shared words (prefix filtering): only sets that share such a pair of words are compared. A set
+    of one word is like no other set.
+    """
+    count = len(word_sets)
+    vocabulary: dict[str, int] = {}
+    sizes = np.array([len(words) for words in word_sets], dtype=np.int64)
+    words = np.fromiter(
+        (vocabulary.setdefault(w, len(vocabulary)) for ws in word_sets for w in sorted(ws)),
+        dtype=np.int64,
+        count=int(sizes.sum()),
+    )
+    owner = np.repeat(np.arange(count), sizes)
+    frequency = np.bincount(words, minlength=len(vocabulary))
+    rank = np.empty(len(vocabulary), dtype=np.int64)
+    rank[np.lexsort((np.arange(len(vocabulary)), frequency))] = np.arange(len(vocabulary))
+    ranks = rank[words][np.lexsort((rank[words], owner))]
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    required = np.ceil(SENTENCE_MATCH * sizes - 1e-9).astype(np.int64)
+    prefix = np.where(sizes >= 2, np.minimum(sizes, sizes - required + 2), 0)
+    key_counts = prefix * (prefix - 1) // 2
+    later, earlier = np.nonzero(np.tril(np.ones((int(prefix.max(initial=0)),) * 2, dtype=bool), -1))
+    key_owner = np.repeat(np.arange(count), key_counts)
+    within = np.arange(int(key_counts.sum())) - np.repeat(np.cumsum(key_counts) - key_counts, key_counts)
+    base = starts[key_owner]
+    keys = ranks[base + earlier[within]] * len(vocabulary) + ranks[base + later[within]]
+    order = np.lexsort((key_owner, keys))
+    first, second = _pairs_within_groups(keys[order], key_owner[order])
+    close_sizes = np.minimum(sizes[first], sizes[second]) >= SENTENCE_MATCH * np.maximum(sizes[first], sizes[second])
+    unique = np.unique(first[close_sizes] * count + second[close_sizes])
+    first, second = unique // count, unique % count
+    pairs = zip(first.tolist(), second.tolist(), strict=True)
+    shared = np.array([len(word_sets[i] & word_sets[j]) for i, j in pairs], dtype=np.int64)
+    same = shared >= SENTENCE_MATCH * (sizes[first] + sizes[second] - shared)
+    return first[same], second[same]
+
+
+def _pairs_within_groups(keys: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (members[i], members[j]), i < j, of positions with the same key; keys sorted."""
+    boundaries = np.flatnonzero(np.diff(keys)) + 1
+    ends = np.concatenate((boundaries, [len(keys)]))
+    group_sizes = np.diff(np.concatenate(([0], ends)))
+    partners = np.repeat(ends, group_sizes) - np.arange(len(keys)) - 1
+    position = np.repeat(np.arange(len(keys)), partners)
+    offset = np.arange(int(partners.sum())) - np.repeat(np.cumsum(partners) - partners, partners)
+    return members[position], members[position + 1 + offset]
+
+
+def versions_among(articles: Sequence[Article], first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """are_versions(articles[first[k]], articles[second[k]]) for every k, at once.
+
+    Each distinct sentence of the articles in the pairs is split into words once and compared with
+    the sentences like it once; a pair then only counts the sentences of its shorter article that
+    the longer one holds, themselves or one like them.
+    """
+    involved, positions = np.unique(np.concatenate((first, second)), return_inverse=True)
+    first, second = positions[: len(first)], positions[len(first) :]
+    index = _sentence_index([articles[i] for i in involved])
+    count = len(index.word_sets)
+    like_first, like_second = _similar_sentences(index.word_sets)
+    own = np.arange(count)
+    like = sparse.csr_matrix(
+        (
+            np.ones(count + 2 * len(like_first), dtype=np.int8),
+            (np.concatenate((own, like_first, like_second)), np.concatenate((own, like_second, like_first))),
+        ),
+        shape=(count, count),
+    )
+    lengths = np.diff(index.starts)
+    holds = sparse.csr_matrix(
+        (np.ones(len(index.numbers), dtype=np.int8), (np.repeat(np.arange(len(involved)), lengths), index.numbers)),
+        shape=(len(involved), count),
+    )
+    holds_or_like = (holds @ like).astype(bool).tocsr()
+    first_shorter = lengths[first] <= lengths[second]
+    shorter = np.where(first_shorter, first, second)
+    longer = np.where(first_shorter, second, first)
+    matched = np.zeros(len(first), dtype=np.int64)
+    for start in range(0, len(first), PAIR_BLOCK):
+        block = slice(start, start + PAIR_BLOCK)
+        sentences = lengths[shorter[block]]
+        pair = np.repeat(np.arange(len(sentences)), sentences)
+        position = np.arange(int(sentences.sum())) - np.repeat(np.cumsum(sentences) - sentences, sentences)
+        numbers = index.numbers[index.starts[shorter[block]][pair] + position]
+        found = np.asarray(holds_or_like[longer[block][pair], numbers]).ravel()
+        matched[block] = np.bincount(pair, weights=found, minlength=len(sentences))
+    size = lengths[shorter]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (size > 0) & (matched >= np.minimum(VERSION_MIN_SHARED, size)) & (matched / size >= VERSION_OVERLAP)
+
+
 def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> list[list[str]]:
     """Connected groups of confirmed version pairs; every article is in exactly one group."""
-    lsh = MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, 1))
-    minhashes = {}
-    for p in profiles:
-        cached = known.get(p.article.id)
-        minhash = (
-            _new_minhash(np.array(cached, dtype=np.uint32))
-            if cached and len(cached) == NUM_PERM
-            else _minhash(p.tokens)
-        )
-        minhashes[p.article.id] = minhash
-        lsh.insert(p.article.id, minhash, check_duplication=False)
-    by_id = {p.article.id: p.article for p in profiles}
-    shingles = {p.article.id: _shingle_count(p.tokens) for p in profiles}
-    parent = {p.article.id: p.article.id for p in profiles}
+    signatures = _signatures(profiles, known)
+    sizes = np.array([_shingle_count(p.tokens) for p in profiles], dtype=np.int64)
+    first, second = _close_pairs(signatures, sizes)
+    confirmed = versions_among([p.article for p in profiles], first, second)
+    parent = list(range(len(profiles)))
 
-    def root(x: str) -> str:
+    def root(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for p in profiles:
-        article_id = p.article.id
-        for other in sorted(lsh.query(minhashes[article_id])):
-            if (
-                other > article_id
-                and _containment(minhashes[article_id], minhashes[other], shingles[article_id], shingles[other])
-                >= CANDIDATE_CONTAINMENT
-                and root(other) != root(article_id)
-                and are_versions(p.article, by_id[other])
-            ):
-                parent[root(other)] = root(article_id)
-    groups: dict[str, list[str]] = {}
-    for p in profiles:
-        groups.setdefault(root(p.article.id), []).append(p.article.id)
+    for a, b in zip(first[confirmed].tolist(), second[confirmed].tolist(), strict=True):
+        parent[root(b)] = root(a)
+    groups: dict[int, list[str]] = {}
+    for row, p in enumerate(profiles):
+        groups.setdefault(root(row), []).append(p.article.id)
+    by_id = {p.article.id: p.article for p in profiles}
     return [_version_order(group, by_id) for group in groups.values()]
+
+
+def _lsh_buckets(signatures: np.ndarray) -> sparse.csr_matrix:
+    """Article x bucket: the MinHash LSH buckets each article shares with another, from datasketch's index.
+
+    The buckets are read once, which gives the candidates of every article at the cost of one query.
+    """
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, 1))
+    for row, values in enumerate(signatures):
+        lsh.insert(row, LeanMinHash(seed=1, hashvalues=values, scheme="affine32"), check_duplication=False)
+    members: list[int] = []
+    buckets: list[int] = []
+    count = 0
+    for table, sizes in zip(lsh.hashtables, lsh.get_counts(), strict=True):
+        for key, size in sizes.items():
+            if size > 1:
+                members.extend(table.get(key))
+                buckets.extend([count] * size)
+                count += 1
+    return sparse.csr_matrix(
+        (np.ones(len(members), dtype=np.int32), (members, buckets)), shape=(len(signatures), count)
+    )
+
+
+def _close_pairs(signatures: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (first < second) that share an LSH bucket and whose shorter text is estimated to be at
+    least CANDIDATE_CONTAINMENT contained in the other; found a block of articles at a time, so the
+    candidates of all articles are never held at once."""
+    buckets = _lsh_buckets(signatures)
+    articles_of_bucket = buckets.T.tocsr()
+    kept_first, kept_second = [], []
+    for start in range(0, len(signatures), CANDIDATE_BLOCK):
+        shared = buckets[start : start + CANDIDATE_BLOCK] @ articles_of_bucket
+        first = np.repeat(np.arange(start, start + shared.shape[0]), np.diff(shared.indptr))
+        second = shared.indices.astype(np.int64)
+        later = second > first
+        first, second = first[later], second[later]
+        close = _estimated_containment(signatures, sizes, first, second) >= CANDIDATE_CONTAINMENT
+        kept_first.append(first[close])
+        kept_second.append(second[close])
+    empty = np.zeros(0, dtype=np.int64)
+    return np.concatenate([empty, *kept_first]), np.concatenate([empty, *kept_second])
 
 
 def _shingle_count(tokens: Sequence[str]) -> int:
     return max(1, len(tokens) - SHINGLE + 1)
 
 
+def _estimated_containment(
+    signatures: np.ndarray, sizes: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> np.ndarray:
+    """_containment for many pairs at once, from the signature rows: the share of equal values is the
+    estimated Jaccard, as MinHash.jaccard computes it."""
+    equal = np.equal(np.take(signatures, first, axis=0), np.take(signatures, second, axis=0))
+    jaccard = np.add.reduce(equal.view(np.uint8), axis=1, dtype=np.int64) / NUM_PERM
+    return _containment_of(jaccard, sizes[first], sizes[second])
+
+
 def _containment(first: MinHash, second: MinHash, first_size: int, second_size: int) -> float:
     """Estimated share of the smaller shingle set found in the other, from the estimated Jaccard and the set sizes."""
-    jaccard = first.jaccard(second)
-    return jaccard * (first_size + second_size) / ((1 + jaccard) * min(first_size, second_size))
+    return float(_containment_of(first.jaccard(second), first_size, second_size))
+
+
+def _containment_of(
+    jaccard: np.ndarray | float, first_size: np.ndarray | int, second_size: np.ndarray | int
+) -> np.ndarray | float:
+    """|A ∩ B| / min(|A|, |B|) where J = |A ∩ B| / |A ∪ B|: the intersection is J (|A| + |B|) / (1 + J)."""
+    return jaccard * (first_size + second_size) / ((1 + jaccard) * np.minimum(first_size, second_size))
 
 
 def _version_order(group: list[str], by_id: dict[str, Article]) -> list[str]:

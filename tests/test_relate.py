@@ -139,3 +139,109 @@ def test_versions_need_three_shared_sentences_and_a_third_of_the_shorter():
     other = [f"{word} {word}q {word}r {word}s eta theta iota" for word in "klmnopqrst"]
     assert are_versions(make_article("a", own), make_article("b", own[:3] + other[3:]))
     assert not are_versions(make_article("a", own), make_article("c", own[:2] + other[2:]))
+
+
+def _edited_sentences(seed: int, count: int) -> list[str]:
+    """Sentences from a small vocabulary, each a few word swaps away from an earlier one or new:
+    their word Jaccards spread around SENTENCE_MATCH."""
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = [f"w{n}" for n in range(40)]
+    sentences = [" ".join(rng.sample(vocabulary, rng.randint(5, 12)))]
+    while len(sentences) < count:
+        words = rng.choice(sentences).split()
+        for _ in range(rng.randint(0, 4)):
+            words[rng.randrange(len(words))] = rng.choice(vocabulary)
+        if rng.random() < 0.3:
+            words = rng.sample(vocabulary, rng.randint(2, 12))
+        sentences.append(" ".join(words))
+    return sentences
+
+
+def test_similar_sentences_are_exactly_the_pairs_a_full_comparison_finds():
+    from generator.relate import _same_sentence, _similar_sentences
+
+    word_sets = list(dict.fromkeys(frozenset(s.split()) for s in _edited_sentences(1, 400)))
+    word_sets += [frozenset(), frozenset(["w1"]), frozenset(["w1", "w2"]), frozenset(["w1", "w2", "w3"])]
+    first, second = _similar_sentences(word_sets)
+    found = set(zip(first.tolist(), second.tolist(), strict=True))
+    expected = {
+        (i, j)
+        for i in range(len(word_sets))
+        for j in range(i + 1, len(word_sets))
+        if _same_sentence(word_sets[i], word_sets[j])
+    }
+    assert found == expected
+    assert len(expected) > 50, "the sample holds edited sentences"
+    assert _similar_sentences([])[0].size == 0
+
+
+def test_versions_among_many_pairs_agrees_with_are_versions_pair_by_pair():
+    import random
+
+    import numpy as np
+
+    from generator.relate import versions_among
+
+    rng = random.Random(2)
+    pool = [*_edited_sentences(3, 60), "too short to count", "Short one."]
+    articles = [make_article(f"a{n}", rng.sample(pool, rng.randint(0, 9))) for n in range(80)]
+    own = [f"{n} alpha{n} beta{n} gamma{n} delta{n} epsilon{n}" for n in range(20)]
+    articles += [make_article("ten", own[:10]), make_article("three-of-ten", own[:3] + own[10:20])]
+    first, second = np.triu_indices(len(articles), 1)
+    confirmed = versions_among(articles, first, second)
+    expected = [are_versions(articles[i], articles[j]) for i, j in zip(first, second, strict=True)]
+    assert confirmed.tolist() == expected
+    assert 20 < sum(expected) < len(expected) - 20, "the sample holds versions and others"
+    assert versions_among(articles, first[:0], second[:0]).size == 0
+
+
+def test_close_pairs_are_the_candidates_of_one_query_per_article_estimated_contained_enough():
+    import numpy as np
+    from datasketch import MinHashLSH
+
+    from generator.relate import (
+        CANDIDATE_CONTAINMENT,
+        LSH_BANDS,
+        NUM_PERM,
+        _close_pairs,
+        _containment,
+        _estimated_containment,
+        _minhash,
+        _shingle_count,
+        _tokens,
+    )
+
+    sentences = _edited_sentences(4, 300)
+    texts = [[sentences[(n * 7 + k) % 300] for k in range(n % 5 + 2)] for n in range(150)]
+    tokens = [_tokens(text) for text in texts]
+    minhashes = [_minhash(t) for t in tokens]
+    signatures = np.array([m.hashvalues for m in minhashes], dtype=np.uint32)
+    sizes = np.array([_shingle_count(t) for t in tokens])
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, 1))
+    for row, minhash in enumerate(minhashes):
+        lsh.insert(row, minhash)
+    expected = {
+        (row, other)
+        for row, minhash in enumerate(minhashes)
+        for other in lsh.query(minhash)
+        if other > row and _containment(minhash, minhashes[other], sizes[row], sizes[other]) >= CANDIDATE_CONTAINMENT
+    }
+    first, second = _close_pairs(signatures, sizes)
+    assert set(zip(first.tolist(), second.tolist(), strict=True)) == expected
+    assert len(expected) > 20
+    everyone = np.arange(len(minhashes))
+    pairwise = [_containment(minhashes[0], m, sizes[0], size) for m, size in zip(minhashes, sizes, strict=True)]
+    assert _estimated_containment(signatures, sizes, everyone * 0, everyone).tolist() == pairwise
+
+
+def test_signatures_computed_in_two_processes_are_those_of_one(monkeypatch):
+    import generator.relate as relate
+
+    profiles = [relate._profile(make_article(f"a{n}", _edited_sentences(n, 6))) for n in range(9)]
+    serial = relate._signatures(profiles, {})
+    monkeypatch.setattr(relate, "PARALLEL_SIGNATURES", 2)
+    assert (relate._signatures(profiles, {}) == serial).all()
+    known = {profiles[0].article.id: tuple(range(relate.NUM_PERM))}
+    assert relate._signatures(profiles, known)[0].tolist() == list(range(relate.NUM_PERM))
