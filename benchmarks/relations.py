@@ -55,9 +55,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import inspect
 import itertools
 import multiprocessing
+import os
 import random
 import re
 import resource
@@ -379,21 +379,6 @@ def ecb_diagnostics(
         )
 
 
-def relate_helper(*names: str) -> Callable[..., Any]:
-    """A helper of generator.relate under its current name (its private helpers get renamed)."""
-    for name in names:
-        if hasattr(relate, name):
-            return getattr(relate, name)
-    raise AttributeError(f"generator.relate has none of {', '.join(names)}")
-
-
-def find_versions(profiles: list[Any]) -> list[list[str]]:
-    """relate's version search as the pipeline calls it on a cold cache (no MinHash signatures known)."""
-    search = relate_helper("version_groups", "_version_groups")
-    required = [p for p in inspect.signature(search).parameters.values() if p.default is p.empty]
-    return search(profiles, *({} for _ in required[1:]))
-
-
 def pair_similarity(profiles: list[Any]) -> tuple[Callable[[int, int], float] | None, str]:
     """The similarity the clusterings use: the sparse neighbour graph (absent pairs count as 0, as in
     relate._average_link), or an older dense matrix; None when neither helper exists."""
@@ -619,7 +604,7 @@ def version_pairs(groups: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
 
 def overlap(a: Article, b: Article) -> tuple[int, int, float]:
     """The are_versions figures of a pair: matched sentences of the shorter, its sentences, their ratio."""
-    words = relate_helper("_sentence_words", "_sentences")
+    words = relate._sentence_words
     first, second = words(a), words(b)
     if not first or not second:
         return 0, 0, 0.0
@@ -796,7 +781,7 @@ def composed_articles(n: int, pool: Sequence[tuple[int, str]], seed: int) -> lis
 
 
 SCALE_STEPS = {
-    "versions": "relate._profile + version groups (MinHash LSH + are_versions)",
+    "versions": "relate._profile + version groups (MinHash LSH + versions_among)",
     "relate": "the whole relate_articles (versions, neighbour graph, stories, storylines, related)",
 }
 
@@ -806,33 +791,58 @@ class ScaleResult:
     step: str
     n: int
     build_seconds: float
+    signature_seconds: float
+    """The per-article MinHash signatures, on every core (a build computes and caches them per article)."""
     seconds: float
+    """The corpus-level step, given the signatures."""
     rss_before_mb: float
     rss_peak_mb: float
     candidates: int
-    """Candidate pairs LSH proposed and the sentence comparison checked (are_versions, or versions_among)."""
+    """Candidate pairs LSH proposed and the sentence comparison (versions_among) checked."""
     confirmed: int
     groups: int
     """Version groups with more than one article (few expected: the documents are not versions)."""
+
+    @property
+    def total(self) -> float:
+        return self.signature_seconds + self.seconds
 
 
 def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+_COMPOSED: list[Article] = []
+"""The documents of the current scale step, shared with forked workers without pickling them."""
+
+
+def _signatures_of(bounds: tuple[int, int]) -> np.ndarray:
+    return np.array([relate.shingle_signature(a) for a in _COMPOSED[bounds[0] : bounds[1]]], dtype=np.uint32)
+
+
+def per_article_signatures(articles: list[Article], workers: int) -> dict[str, tuple[int, ...]]:
+    """MinHash signatures as a build computes them: in the per-article stage, on every core, then cached."""
+    global _COMPOSED
+    _COMPOSED = articles
+    size = max(1, -(-len(articles) // (workers * 8)))
+    bounds = [(start, min(start + size, len(articles))) for start in range(0, len(articles), size)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as executor:
+        rows = np.concatenate(list(executor.map(_signatures_of, bounds)))
+    _COMPOSED = []
+    return {a.id: tuple(row) for a, row in zip(articles, rows.tolist(), strict=True)}
+
+
 def scale_step(step: str, n: int, pool: Sequence[tuple[int, str]], seed: int) -> ScaleResult:
-    """Runs in a fresh process: build n documents (not timed), then time one step on them."""
+    """Runs in a fresh process: build n documents (not timed), then time one step on them.
+
+    The MinHash signatures are per-article results, computed in a build's per-article stage on
+    every core and cached; they are timed apart (`signature_seconds`) and given to the search.
+    """
     start = time.perf_counter()
     articles = composed_articles(n, pool, seed)
     build_seconds = time.perf_counter() - start
     calls = Counter[bool]()
-    check = relate.are_versions
-    check_many = getattr(relate, "versions_among", None)
-
-    def counting(first: Article, second: Article) -> bool:
-        result = check(first, second)
-        calls[result] += 1
-        return result
+    check_many = relate.versions_among
 
     def counting_many(articles: Sequence[Article], first: Any, second: Any) -> Any:
         result = check_many(articles, first, second)
@@ -840,25 +850,25 @@ def scale_step(step: str, n: int, pool: Sequence[tuple[int, str]], seed: int) ->
         calls[False] += int(len(result) - result.sum())
         return result
 
-    # the module-level names the version search calls: pair by pair, or many pairs at once
-    relate.are_versions = counting
-    if check_many:
-        relate.versions_among = counting_many
+    relate.versions_among = counting_many  # the module-level name the version search calls
     before = _maxrss_mb()
+    start = time.perf_counter()
+    signatures = per_article_signatures(articles, max(1, os.cpu_count() or 1))
+    signature_seconds = time.perf_counter() - start
     start = time.perf_counter()
     if step == "versions":
         profiles = [relate._profile(a) for a in articles]
-        groups = [list(g) for g in find_versions(profiles)]
+        groups = [list(g) for g in relate.version_groups(profiles, signatures)]
     else:
-        relations = relate.relate_articles(articles, Settings().related_count)
+        relations = relate.relate_articles(articles, Settings().related_count, signatures)
         groups = [list(g) for story in relations.stories for g in story.versions]
     seconds = time.perf_counter() - start
     peak = _maxrss_mb()
-    relate.are_versions = check
-    if check_many:
-        relate.versions_among = check_many
+    relate.versions_among = check_many
     multi = sum(1 for g in groups if len(g) > 1)
-    return ScaleResult(step, n, build_seconds, seconds, before, peak, sum(calls.values()), calls[True], multi)
+    return ScaleResult(
+        step, n, build_seconds, signature_seconds, seconds, before, peak, sum(calls.values()), calls[True], multi
+    )
 
 
 def run_scale(data: Path, sizes: Sequence[int], seed: int, max_seconds: float) -> None:
@@ -874,12 +884,14 @@ def run_scale(data: Path, sizes: Sequence[int], seed: int, max_seconds: float) -
     print(
         f"  LSH bands {relate.LSH_BANDS} of one value, candidates compared when containment >= "
         f"{relate.CANDIDATE_CONTAINMENT}, {relate.NUM_PERM} permutations, {relate.SHINGLE}-word shingles; "
-        "every row in a fresh process; RSS = peak resident memory of that process, +MB = its rise during the step"
+        "every row in a fresh process; seconds = sigs (MinHash signatures per article, on every core, as a build's "
+        "per-article stage makes them) + step (the corpus-level search given them); RSS = peak resident memory "
+        "of that process (its forked signature workers not counted), +MB = its rise during the step"
     )
     pilot = max(100, min(sizes) // 4)
     plan = [pilot, *sorted(sizes)] if pilot < min(sizes) else sorted(sizes)
     print(
-        f"  {'step':<9} {'n':>7} {'seconds':>8} {'us/doc':>7} {'RSS MB':>7} {'+MB':>6} "
+        f"  {'step':<9} {'n':>7} {'seconds':>8} {'= sigs':>7} {'+ step':>7} {'us/doc':>7} {'RSS MB':>7} {'+MB':>6} "
         f"{'checked':>9} {'per doc':>7} {'confirmed':>9} {'groups>1':>8}"
     )
     context = multiprocessing.get_context("spawn")
@@ -887,10 +899,10 @@ def run_scale(data: Path, sizes: Sequence[int], seed: int, max_seconds: float) -
     for step in SCALE_STEPS:
         results: list[ScaleResult] = []
         for n in plan:
-            slope = fitted_exponent([(r.n, r.seconds) for r in results])
+            slope = fitted_exponent([(r.n, r.total) for r in results])
             if results:
                 exponent = slope if slope is not None else 2.0
-                projected = results[-1].seconds * (n / results[-1].n) ** exponent
+                projected = results[-1].total * (n / results[-1].n) ** exponent
                 if projected > max_seconds:
                     print(
                         f"  {step:<9} {n:7d} skipped: projected {projected:.0f}s at exponent {exponent:.2f} "
@@ -901,12 +913,13 @@ def run_scale(data: Path, sizes: Sequence[int], seed: int, max_seconds: float) -
                 r = executor.submit(scale_step, step, n, pool, seed).result()
             results.append(r)
             print(
-                f"  {step:<9} {n:7d} {r.seconds:8.1f} {1e6 * r.seconds / n:7.0f} {r.rss_peak_mb:7.0f} "
+                f"  {step:<9} {n:7d} {r.total:8.1f} {r.signature_seconds:7.1f} {r.seconds:7.1f} "
+                f"{1e6 * r.total / n:7.0f} {r.rss_peak_mb:7.0f} "
                 f"{r.rss_peak_mb - r.rss_before_mb:6.0f} {r.candidates:9d} {r.candidates / n:7.2f} "
                 f"{r.confirmed:9d} {r.groups:8d}",
                 flush=True,
             )
-        exponents[step] = fitted_exponent([(r.n, r.seconds) for r in results])
+        exponents[step] = fitted_exponent([(r.n, r.total) for r in results])
     for step, label in SCALE_STEPS.items():
         slope = exponents.get(step)
         fitted = f"{slope:.2f}" if slope is not None else "n/a (fewer than 2 sizes)"

@@ -14,13 +14,10 @@ import bisect
 import functools
 import hashlib
 import heapq
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
-from multiprocessing import Pipe, get_all_start_methods, get_context
-from multiprocessing.connection import Connection
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -40,8 +37,6 @@ CANDIDATE_CONTAINMENT = 0.2
 """Share of the shorter article's shingles estimated to be in the other, below which an LSH candidate is
 not compared sentence by sentence: versions share most of the shorter text (seeds 000/003: 0.34), two
 articles that quote one paragraph of the same source share a little of it."""
-PARALLEL_SIGNATURES = 5000
-"""Signatures to compute from which a second process takes half: for fewer, starting it costs more than it saves."""
 CANDIDATE_BLOCK = 1000
 """Articles whose LSH candidates are listed and estimated at once: bounds the memory the pairs take."""
 PAIR_BLOCK = 500_000
@@ -221,48 +216,12 @@ def shingle_signature(article: Article) -> tuple[int, ...]:
     return tuple(int(value) for value in _minhash(tokens).hashvalues)
 
 
-def _signature_rows(token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-    """The MinHash signatures of the token lists, one row each."""
-    rows = np.empty((len(token_lists), NUM_PERM), dtype=np.uint32)
-    for row, tokens in enumerate(token_lists):
-        rows[row] = _minhash(tokens).hashvalues
-    return rows
-
-
-def _send_signature_rows(token_lists: Sequence[Sequence[str]], connection: Connection) -> None:
-    connection.send(_signature_rows(token_lists))
-    connection.close()
-
-
 def _signatures(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> np.ndarray:
-    """Every article's signature, one row each: the known ones as given, the others computed.
-
-    Many are computed in two processes: each article's signature is its own, and a forked process
-    shares the tokens without copying them.
-    """
+    """Every article's signature, one row each: the known ones (cached per article) as given, the others computed."""
     signatures = np.empty((len(profiles), NUM_PERM), dtype=np.uint32)
-    missing = []
     for row, p in enumerate(profiles):
         cached = known.get(p.article.id)
-        if cached and len(cached) == NUM_PERM:
-            signatures[row] = cached
-        else:
-            missing.append(row)
-    tokens = [profiles[row].tokens for row in missing]
-    if len(missing) < PARALLEL_SIGNATURES or (os.cpu_count() or 1) < 2 or "fork" not in get_all_start_methods():
-        signatures[missing] = _signature_rows(tokens)
-        return signatures
-    half = len(tokens) // 2
-    receiving, sending = Pipe(duplex=False)
-    helper = get_context("fork").Process(target=_send_signature_rows, args=(tokens[half:], sending))
-    helper.start()
-    sending.close()
-    signatures[missing[:half]] = _signature_rows(tokens[:half])
-    try:
-        signatures[missing[half:]] = receiving.recv()
-    except EOFError:
-        signatures[missing[half:]] = _signature_rows(tokens[half:])
-    helper.join()
+        signatures[row] = cached if cached and len(cached) == NUM_PERM else _minhash(p.tokens).hashvalues
     return signatures
 
 
