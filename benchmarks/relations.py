@@ -781,7 +781,7 @@ def composed_articles(n: int, pool: Sequence[tuple[int, str]], seed: int) -> lis
 
 
 SCALE_STEPS = {
-    "versions": "relate._profile + version groups (MinHash LSH + versions_among)",
+    "versions": "relate._profile + version groups (MinHash LSH + version_overlaps)",
     "relate": "the whole relate_articles (versions, neighbour graph, stories, storylines, related)",
 }
 
@@ -798,7 +798,7 @@ class ScaleResult:
     rss_before_mb: float
     rss_peak_mb: float
     candidates: int
-    """Candidate pairs LSH proposed and the sentence comparison (versions_among) checked."""
+    """Candidate pairs LSH proposed and the sentence comparison (version_overlaps) checked."""
     confirmed: int
     groups: int
     """Version groups with more than one article (few expected: the documents are not versions)."""
@@ -842,15 +842,16 @@ def scale_step(step: str, n: int, pool: Sequence[tuple[int, str]], seed: int) ->
     articles = composed_articles(n, pool, seed)
     build_seconds = time.perf_counter() - start
     calls = Counter[bool]()
-    check_many = relate.versions_among
+    overlaps_of = relate.version_overlaps
 
-    def counting_many(articles: Sequence[Article], first: Any, second: Any) -> Any:
-        result = check_many(articles, first, second)
-        calls[True] += int(result.sum())
-        calls[False] += int(len(result) - result.sum())
-        return result
+    def counting(articles: Sequence[Article], first: Any, second: Any) -> Any:
+        overlaps = overlaps_of(articles, first, second)
+        confirmed = int((overlaps >= relate.VERSION_OVERLAP).sum())
+        calls[True] += confirmed
+        calls[False] += len(overlaps) - confirmed
+        return overlaps
 
-    relate.versions_among = counting_many  # the module-level name the version search calls
+    relate.version_overlaps = counting  # the module-level name the version search calls
     before = _maxrss_mb()
     start = time.perf_counter()
     signatures = per_article_signatures(articles, max(1, os.cpu_count() or 1))
@@ -864,7 +865,7 @@ def scale_step(step: str, n: int, pool: Sequence[tuple[int, str]], seed: int) ->
         groups = [list(g) for story in relations.stories for g in story.versions]
     seconds = time.perf_counter() - start
     peak = _maxrss_mb()
-    relate.versions_among = check_many
+    relate.version_overlaps = overlaps_of
     multi = sum(1 for g in groups if len(g) > 1)
     return ScaleResult(
         step, n, build_seconds, signature_seconds, seconds, before, peak, sum(calls.values()), calls[True], multi

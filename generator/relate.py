@@ -353,7 +353,13 @@ def _pairs_within_groups(keys: np.ndarray, members: np.ndarray) -> tuple[np.ndar
 
 
 def versions_among(articles: Sequence[Article], first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """are_versions(articles[first[k]], articles[second[k]]) for every k, at once.
+    """are_versions(articles[first[k]], articles[second[k]]) for every k, at once."""
+    return version_overlaps(articles, first, second) >= VERSION_OVERLAP
+
+
+def version_overlaps(articles: Sequence[Article], first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """For every pair k, the share of the shorter article's sentences the longer one holds, itself or
+    edited (0 when fewer than VERSION_MIN_SHARED are): what are_versions compares with VERSION_OVERLAP.
 
     Each distinct sentence of the articles in the pairs is split into words once and compared with
     the sentences like it once; a pair then only counts the sentences of its shorter article that
@@ -392,30 +398,51 @@ def versions_among(articles: Sequence[Article], first: np.ndarray, second: np.nd
         matched[block] = np.bincount(pair, weights=found, minlength=len(sentences))
     size = lengths[shorter]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (size > 0) & (matched >= np.minimum(VERSION_MIN_SHARED, size)) & (matched / size >= VERSION_OVERLAP)
+        share = np.where(size > 0, matched / size, 0.0)
+    return np.where(matched >= np.minimum(VERSION_MIN_SHARED, size), share, 0.0)
 
 
 def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> list[list[str]]:
-    """Connected groups of confirmed version pairs; every article is in exactly one group."""
+    """Groups in which every two articles are a confirmed version pair; every article is in exactly one group.
+
+    The pairs that share the most are joined first, so that a weak link cannot keep an article out
+    of the group of its own versions.
+    """
     signatures = _signatures(profiles, known)
     sizes = np.array([_shingle_count(p.tokens) for p in profiles], dtype=np.int64)
     first, second = _close_pairs(signatures, sizes)
-    confirmed = versions_among([p.article for p in profiles], first, second)
-    parent = list(range(len(profiles)))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in zip(first[confirmed].tolist(), second[confirmed].tolist(), strict=True):
-        parent[root(b)] = root(a)
+    overlaps = version_overlaps([p.article for p in profiles], first, second)
+    confirmed = overlaps >= VERSION_OVERLAP
+    first, second, overlaps = first[confirmed], second[confirmed], overlaps[confirmed]
+    order = np.lexsort((second, first, -overlaps))
+    pairs = list(zip(first[order].tolist(), second[order].tolist(), strict=True))
     groups: dict[int, list[str]] = {}
-    for row, p in enumerate(profiles):
-        groups.setdefault(root(row), []).append(p.article.id)
+    for row, group in enumerate(_complete_link_groups(len(profiles), pairs)):
+        groups.setdefault(group, []).append(profiles[row].article.id)
     by_id = {p.article.id: p.article for p in profiles}
     return [_version_order(group, by_id) for group in groups.values()]
+
+
+def _complete_link_groups(count: int, pairs: Sequence[tuple[int, int]]) -> list[int]:
+    """The group of each of `count` items, joining two groups only when every pair across them is in `pairs`.
+
+    Versions of one article share most of their text with each other, while a chain of articles that
+    each share a few paragraphs with the next does not make them one article: joining on any single
+    pair (connected components) let such chains gather thousands of articles into one group.
+    `pairs` are (i, j) with i < j, taken in their order (strongest first).
+    """
+    linked = set(pairs)
+    group = list(range(count))
+    members = {item: [item] for item in range(count)}
+    for a, b in pairs:
+        kept, joined = sorted((group[a], group[b]))
+        if kept == joined:
+            continue
+        if all((min(x, y), max(x, y)) in linked for x in members[kept] for y in members[joined]):
+            for item in members.pop(joined):
+                group[item] = kept
+                members[kept].append(item)
+    return group
 
 
 def _lsh_buckets(signatures: np.ndarray) -> sparse.csr_matrix:

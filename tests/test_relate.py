@@ -244,3 +244,24 @@ def test_known_signatures_are_used_as_given_and_the_others_computed():
     assert computed[1].tolist() == list(relate.shingle_signature(profiles[1].article))
     known = {profiles[0].article.id: tuple(range(relate.NUM_PERM))}
     assert relate._signatures(profiles, known)[0].tolist() == list(range(relate.NUM_PERM))
+
+
+def test_version_groups_join_only_articles_that_are_all_versions_of_each_other():
+    from generator.relate import _complete_link_groups
+
+    chain = [(0, 1), (1, 2), (2, 3)]
+    assert _complete_link_groups(4, chain) == [0, 0, 2, 2]
+    clique = [(0, 1), (0, 2), (1, 2), (2, 3)]
+    assert _complete_link_groups(4, clique) == [0, 0, 0, 3]
+    assert _complete_link_groups(4, [(2, 3), *clique]) == [0, 0, 2, 2], "the pair taken first wins"
+
+
+def test_a_chain_of_articles_sharing_paragraphs_in_turn_is_not_one_group_of_versions():
+    words = [f"w{n}" for n in range(400)]
+    own = [[" ".join(words[40 * n + 8 * k : 40 * n + 8 * k + 8]) + "." for k in range(4)] for n in range(4)]
+    shared = [" ".join(words[200 + 12 * k : 212 + 12 * k]) + "." for k in range(12)]
+    chain = [make_article(f"c{n}", own[n] + shared[3 * n : 3 * n + 6]) for n in range(4)]
+    relations = relate_articles(chain)
+    groups = sorted(sorted(g) for story in relations.stories for g in story.versions)
+    assert ["c0", "c1", "c2", "c3"] not in groups
+    assert all(len(g) <= 2 for g in groups)
