@@ -49,6 +49,8 @@ SENTENCE_MATCH = 0.6
 """Word Jaccard above which two sentences count as the same sentence, edited or not."""
 NEIGHBOURS = 30
 """Nearest articles kept per article: the graph the clusterings and related reading work on."""
+SIMILARITY_BLOCK = 4_000_000
+"""Pair similarities held at once while the neighbours are found (32 MB): bounds the memory, whatever the corpus."""
 MIN_SIMILARITY = 0.05
 TEXT_WEIGHT = 0.8
 """Share of the TF-IDF cosine over words and word pairs in the similarity; the rest is the cosine of
@@ -567,24 +569,32 @@ def _vectors(profiles: list[_Profile]) -> tuple[sparse.csr_matrix, sparse.csr_ma
 
 def _neighbour_graph(profiles: list[_Profile]) -> Graph:
     """Each article's nearest neighbours by TF-IDF cosine of the text blended with that of the facts;
-    symmetric, sparse."""
+    symmetric, sparse.
+
+    Nearly every pair of articles shares some word, so the similarities of a block of articles are
+    built dense at once; the block is sized to the corpus so that it holds about SIMILARITY_BLOCK values.
+    """
     n = len(profiles)
     graph: Graph = {i: {} for i in range(n)}
     if n < 2:
         return graph
     words, numbers = _vectors(profiles)
-    for start in range(0, n, 1000):
-        block = TEXT_WEIGHT * (words[start : start + 1000] @ words.T) + (1 - TEXT_WEIGHT) * (
-            numbers[start : start + 1000] @ numbers.T
-        )
-        block = block.toarray()
-        for row, similarities in enumerate(block):
-            i = start + row
-            similarities[i] = 0.0
-            nearest = np.argpartition(-similarities, min(NEIGHBOURS, n - 1) - 1)[:NEIGHBOURS]
-            for j in nearest:
-                if similarities[j] >= MIN_SIMILARITY:
-                    graph[i][int(j)] = graph[int(j)][i] = round(float(similarities[j]), 6)
+    words_by_feature, numbers_by_feature = words.T.tocsr(), numbers.T.tocsr()
+    rows = max(1, SIMILARITY_BLOCK // n)
+    for start in range(0, n, rows):
+        block = slice(start, min(start + rows, n))
+        similarities = TEXT_WEIGHT * (words[block] @ words_by_feature).toarray()
+        similarities += (1 - TEXT_WEIGHT) * (numbers[block] @ numbers_by_feature).toarray()
+        own = np.arange(similarities.shape[0])
+        similarities[own, start + own] = 0.0
+        nearest = np.argpartition(-similarities, min(NEIGHBOURS, n - 1) - 1, axis=1)[:, :NEIGHBOURS]
+        nearest_similarities = np.take_along_axis(similarities, nearest, axis=1)
+        for i, neighbours, values in zip(
+            range(start, block.stop), nearest.tolist(), nearest_similarities.tolist(), strict=True
+        ):
+            for j, similarity in zip(neighbours, values, strict=True):
+                if similarity >= MIN_SIMILARITY:
+                    graph[i][j] = graph[j][i] = round(similarity, 6)
     return graph
 
 
