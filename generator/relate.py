@@ -608,6 +608,10 @@ def _average_link(
     `allowed(first, second, average)` agrees.
 
     Pairs of articles that are not neighbours count as 0, so only edges of the graph are summed.
+    A merge lowers the average of the merged group with every neighbour the absorbed group did not
+    have, so only the absorbed group's neighbours are pushed anew: a lowered pair's old entry is pushed
+    again, lowered, when it comes up, instead of every neighbour of a growing group at every merge.
+    A pair `allowed` refused is offered again once either group changes.
     """
     members = {c: list(g) for c, g in enumerate(groups)}
     cluster_of = {i: c for c, g in members.items() for i in g}
@@ -624,23 +628,36 @@ def _average_link(
 
     heap = [(-average(a, b), a, b) for a in sums for b in sums[a] if a < b]
     heapq.heapify(heap)
+    refused: dict[int, set[int]] = {}
     while heap:
         negative, a, b = heapq.heappop(heap)
-        if a not in members or b not in members or b not in sums[a] or -negative != average(a, b):
-            continue
         if -negative < threshold:
             break
-        if not allowed(members[a], members[b], -negative):
+        if a not in members or b not in members or b not in sums[a]:
+            continue
+        current = average(a, b)
+        if current != -negative:
+            if current < -negative:
+                heapq.heappush(heap, (-current, a, b))
+            continue
+        if not allowed(members[a], members[b], current):
+            refused.setdefault(a, set()).add(b)
+            refused.setdefault(b, set()).add(a)
             continue
         members[a] += members.pop(b)
-        for c, value in sums.pop(b).items():
+        absorbed = sums.pop(b)
+        for c, value in absorbed.items():
             del sums[c][b]
             if c != a:
                 sums[a][c] = sums[a].get(c, 0.0) + value
                 sums[c][a] = sums[a][c]
         sums[a].pop(b, None)
-        for c in sums[a]:
-            heapq.heappush(heap, (-average(a, c), min(a, c), max(a, c)))
+        offered_again = refused.pop(a, set()) | refused.pop(b, set())
+        for c in offered_again:
+            refused[c] -= {a, b}
+        for c in absorbed.keys() | offered_again:
+            if c in sums[a]:
+                heapq.heappush(heap, (-average(a, c), min(a, c), max(a, c)))
     return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
 
 

@@ -265,3 +265,54 @@ def test_a_chain_of_articles_sharing_paragraphs_in_turn_is_not_one_group_of_vers
     groups = sorted(sorted(g) for story in relations.stories for g in story.versions)
     assert ["c0", "c1", "c2", "c3"] not in groups
     assert all(len(g) <= 2 for g in groups)
+
+
+def _average_link_from_scratch(groups, graph, threshold, allowed):
+    """Average-link as its docstring says it, every average summed anew at every step."""
+    members = {c: list(g) for c, g in enumerate(groups)}
+    refused = set()
+    while True:
+        candidates = []
+        for a in members:
+            for b in members:
+                edges = [graph[i][j] for i in members[a] for j in members[b] if j in graph[i]]
+                if a < b and edges and (a, b) not in refused:
+                    candidates.append((-sum(edges) / (len(members[a]) * len(members[b])), a, b))
+        if not candidates or -min(candidates)[0] < threshold:
+            return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
+        negative, a, b = min(candidates)
+        if allowed(members[a], members[b], -negative):
+            members[a] += members.pop(b)
+            refused = {pair for pair in refused if not {a, b} & set(pair)}
+        else:
+            refused.add((a, b))
+
+
+def test_average_link_merges_as_recomputing_every_average_would():
+    import random
+
+    from generator.relate import _average_link
+
+    merged = refused = 0
+    for seed in range(300):
+        rng = random.Random(seed)
+        n = rng.randint(2, 24)
+        graph = {i: {} for i in range(n)}
+        for _ in range(rng.randint(1, 3 * n)):
+            i, j = rng.sample(range(n), 2)
+            graph[i][j] = graph[j][i] = rng.randint(1, 8) / 8  # exact sums, many ties
+        order = rng.sample(range(n), n)
+        cuts = sorted(rng.sample(range(1, n), rng.randint(0, n // 3))) if n > 1 else []
+        groups = sorted(sorted(order[x:y]) for x, y in zip([0, *cuts], [*cuts, n], strict=True))
+
+        def allowed(first, second, similarity):
+            # refuses to make a group of three, which either group growing changes
+            nonlocal refused
+            refused += (len(first) + len(second)) % 3 == 0
+            return (len(first) + len(second)) % 3 != 0
+
+        threshold = rng.choice([0.05, 0.1, 0.3])
+        clusters = _average_link(groups, graph, threshold, allowed)
+        assert clusters == _average_link_from_scratch(groups, graph, threshold, allowed), seed
+        merged += len(groups) - len(clusters)
+    assert merged > 200 and refused > 50, (merged, refused)
