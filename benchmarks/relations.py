@@ -603,8 +603,11 @@ def version_pairs(groups: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
 
 
 def overlap(a: Article, b: Article) -> tuple[int, int, float]:
-    """The are_versions figures of a pair: matched sentences of the shorter, its sentences, their ratio."""
-    words = relate._sentence_words
+    """The version rule's figures of a pair: matched sentences of the shorter, its sentences, their ratio."""
+
+    def words(article: Article) -> list[frozenset[str]]:
+        return [ws for s in article.sentences if (ws := relate._word_set(s.text)) is not None]
+
     first, second = words(a), words(b)
     if not first or not second:
         return 0, 0, 0.0
@@ -674,13 +677,15 @@ def score_versions(label: str, vs: VersionSet, builder: Builder, scores: Scores,
     if shares:
         low = ", ".join(f"{q}% {np.percentile(shares, q):.2f}" for q in (1, 5, 25))
         print(
-            f"  are_versions overlap of the known pairs (matched share of the shorter): min {shares[0]:.2f}, {low}; "
+            f"  version overlap of the known pairs (matched share of the shorter): min {shares[0]:.2f}, {low}; "
             f"VERSION_OVERLAP = {relate.VERSION_OVERLAP}"
         )
     tokens = {a.id: relate._profile(a).tokens for a in articles}
     minhash = {i: relate._minhash(words) for i, words in tokens.items()}
     shingles = {i: relate._shingle_count(words) for i, words in tokens.items()}
-    contained = sorted(relate._containment(minhash[a], minhash[b], shingles[a], shingles[b]) for a, b in known)
+    contained = sorted(
+        relate._containment_of(minhash[a].jaccard(minhash[b]), shingles[a], shingles[b]) for a, b in known
+    )
     if contained:
         low = ", ".join(f"{q}% {np.percentile(contained, q):.2f}" for q in (1, 5, 25))
         print(
@@ -688,12 +693,15 @@ def score_versions(label: str, vs: VersionSet, builder: Builder, scores: Scores,
             f"CANDIDATE_CONTAINMENT = {relate.CANDIDATE_CONTAINMENT}"
         )
     false = sorted(predicted - known)
-    direct = [(a, b) for a, b in false if relate.are_versions(by_id[a], by_id[b])]
+    row = {a.id: i for i, a in enumerate(articles)}
+    pair_rows = np.array([(row[a], row[b]) for a, b in false], dtype=np.int64).reshape(-1, 2)
+    passing = relate.version_overlaps(articles, pair_rows[:, 0], pair_rows[:, 1]) >= relate.VERSION_OVERLAP
+    direct = [pair for pair, ok in zip(false, passing.tolist(), strict=True) if ok]
     quoting = [(a, b) for a, b in direct if vs.group[b] in vs.lenders[a] or vs.group[a] in vs.lenders[b]]
     if false:
         direct_shares = sorted(overlap(by_id[a], by_id[b])[2] for a, b in direct)
         print(
-            f"  false links: {len(false)}, of which {len(direct)} pass are_versions directly "
+            f"  false links: {len(false)}, of which {len(direct)} pass the version rule directly "
             f"({len(quoting)} between a version and the article it took a paragraph from; their overlap "
             f"median {np.median(direct_shares) if direct_shares else 0:.2f}); "
             f"the other {len(false) - len(direct)} come from joining groups through such links"

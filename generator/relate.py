@@ -194,20 +194,9 @@ _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutatio
 """Drawn once: a MinHash made without them draws its own, which costs more than hashing an article."""
 
 
-def _new_minhash(hashvalues: np.ndarray | None = None) -> MinHash:
-    """Its inputs are shingle hashes already, so its hash function is the identity."""
-    return MinHash(
-        num_perm=NUM_PERM,
-        seed=1,
-        hashfunc=int,
-        hashvalues=hashvalues,
-        permutations=_PERMUTATIONS,
-        scheme="affine32",
-    )
-
-
 def _minhash(tokens: Sequence[str]) -> MinHash:
-    signature = _new_minhash()
+    """datasketch's MinHash of the tokens' shingles; its inputs are hashes already, so it hashes with the identity."""
+    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, permutations=_PERMUTATIONS, scheme="affine32")
     signature.update_batch(shingle_hashes(tokens).tolist())
     return signature
 
@@ -230,42 +219,6 @@ def _signatures(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...
 def _word_set(sentence: str) -> frozenset[str] | None:
     """The words of a sentence of five words or more; None for a shorter one, which says too little."""
     return frozenset(_WORD.findall(sentence.lower())) if len(sentence.split()) >= 5 else None
-
-
-def _sentence_words(article: Article) -> tuple[frozenset[str], ...]:
-    """Word sets of the article's sentences of five words or more."""
-    return tuple(words for s in article.sentences if (words := _word_set(s.text)) is not None)
-
-
-def are_versions(first: Article, second: Article) -> bool:
-    """Enough sentences of the shorter article are found, verbatim or edited, in the longer one.
-
-    The rule for one pair; `versions_among` applies the same rule to many pairs at once.
-    """
-    a, b = _sentence_words(first), _sentence_words(second)
-    if not a or not b:
-        return False
-    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-
-    def enough(matched: int) -> bool:
-        return matched >= min(VERSION_MIN_SHARED, len(shorter)) and matched / len(shorter) >= VERSION_OVERLAP
-
-    verbatim = set(longer)
-    matched = 0
-    for checked, s in enumerate(shorter, start=1):
-        if s in verbatim or any(_same_sentence(s, t) for t in longer):
-            matched += 1
-            if enough(matched):
-                return True
-        elif not enough(matched + len(shorter) - checked):
-            return False
-    return False
-
-
-def _same_sentence(first: frozenset[str], second: frozenset[str]) -> bool:
-    """Word Jaccard at least SENTENCE_MATCH, without building the union (its size follows from the intersection's)."""
-    shared = len(first & second)
-    return shared >= SENTENCE_MATCH * (len(first) + len(second) - shared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,14 +307,10 @@ def _pairs_within_groups(keys: np.ndarray, members: np.ndarray) -> tuple[np.ndar
     return members[position], members[position + 1 + offset]
 
 
-def versions_among(articles: Sequence[Article], first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """are_versions(articles[first[k]], articles[second[k]]) for every k, at once."""
-    return version_overlaps(articles, first, second) >= VERSION_OVERLAP
-
-
 def version_overlaps(articles: Sequence[Article], first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """For every pair k, the share of the shorter article's sentences the longer one holds, itself or
-    edited (0 when fewer than VERSION_MIN_SHARED are): what are_versions compares with VERSION_OVERLAP.
+    edited (0 when fewer than VERSION_MIN_SHARED are): two articles whose overlap is at least
+    VERSION_OVERLAP are versions of one article.
 
     Each distinct sentence of the articles in the pairs is split into words once and compared with
     the sentences like it once; a pair then only counts the sentences of its shorter article that
@@ -496,16 +445,10 @@ def _shingle_count(tokens: Sequence[str]) -> int:
 def _estimated_containment(
     signatures: np.ndarray, sizes: np.ndarray, first: np.ndarray, second: np.ndarray
 ) -> np.ndarray:
-    """_containment for many pairs at once, from the signature rows: the share of equal values is the
-    estimated Jaccard, as MinHash.jaccard computes it."""
-    equal = np.equal(np.take(signatures, first, axis=0), np.take(signatures, second, axis=0))
-    jaccard = np.add.reduce(equal.view(np.uint8), axis=1, dtype=np.int64) / NUM_PERM
+    """Estimated share of the smaller shingle set found in the other, for many pairs at once: the share
+    of equal signature values is the estimated Jaccard, as MinHash.jaccard computes it."""
+    jaccard = np.count_nonzero(signatures[first] == signatures[second], axis=1) / NUM_PERM
     return _containment_of(jaccard, sizes[first], sizes[second])
-
-
-def _containment(first: MinHash, second: MinHash, first_size: int, second_size: int) -> float:
-    """Estimated share of the smaller shingle set found in the other, from the estimated Jaccard and the set sizes."""
-    return float(_containment_of(first.jaccard(second), first_size, second_size))
 
 
 def _containment_of(

@@ -1,5 +1,33 @@
-from generator.relate import are_versions, relate_articles
+import re
+
+import numpy as np
+
+from generator.relate import SENTENCE_MATCH, VERSION_MIN_SHARED, VERSION_OVERLAP, relate_articles, version_overlaps
 from tests.conftest import make_article
+
+
+def _versions(first, second) -> bool:
+    """The version rule as the search applies it, for one pair."""
+    return bool(version_overlaps([first, second], np.array([0]), np.array([1]))[0] >= VERSION_OVERLAP)
+
+
+def _same_sentence(first: frozenset[str], second: frozenset[str]) -> bool:
+    return len(first & second) >= SENTENCE_MATCH * len(first | second)
+
+
+def _versions_by_definition(first, second) -> bool:
+    """The rule read one sentence at a time: enough sentences of the shorter article are found,
+    verbatim or edited (word Jaccard >= SENTENCE_MATCH), in the longer one."""
+
+    def words(article):
+        return [frozenset(re.findall(r"\w+", s.text.lower())) for s in article.sentences if len(s.text.split()) >= 5]
+
+    a, b = words(first), words(second)
+    if not a or not b:
+        return False
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    matched = sum(1 for s in shorter if any(_same_sentence(s, t) for t in longer))
+    return matched >= min(VERSION_MIN_SHARED, len(shorter)) and matched / len(shorter) >= VERSION_OVERLAP
 
 
 def _by_source(corpus):
@@ -54,8 +82,8 @@ def test_edited_article_is_a_version_but_a_same_topic_article_is_not():
         "Officials said the bridge would stay open to traffic while the funding was arranged.",
         "Residents have long complained about potholes on the approach roads to the bridge.",
     ]
-    assert are_versions(make_article("a", BASE), make_article("b", edited))
-    assert not are_versions(make_article("a", BASE), make_article("c", other))
+    assert _versions(make_article("a", BASE), make_article("b", edited))
+    assert not _versions(make_article("a", BASE), make_article("c", other))
 
 
 def test_relations_are_symmetric_and_never_self():
@@ -137,8 +165,8 @@ def test_versions_need_three_shared_sentences_and_a_third_of_the_shorter():
     own = [f"{words} alpha beta gamma delta" for words in ("ab ac ad", "ba bc bd", "ca cb cd", "da db dc")]
     own += [f"{word} {word}x {word}y {word}z epsilon zeta" for word in ("ea", "fa", "ga", "ha", "ia", "ja")]
     other = [f"{word} {word}q {word}r {word}s eta theta iota" for word in "klmnopqrst"]
-    assert are_versions(make_article("a", own), make_article("b", own[:3] + other[3:]))
-    assert not are_versions(make_article("a", own), make_article("c", own[:2] + other[2:]))
+    assert _versions(make_article("a", own), make_article("b", own[:3] + other[3:]))
+    assert not _versions(make_article("a", own), make_article("c", own[:2] + other[2:]))
 
 
 def _edited_sentences(seed: int, count: int) -> list[str]:
@@ -160,7 +188,7 @@ def _edited_sentences(seed: int, count: int) -> list[str]:
 
 
 def test_similar_sentences_are_exactly_the_pairs_a_full_comparison_finds():
-    from generator.relate import _same_sentence, _similar_sentences
+    from generator.relate import _similar_sentences
 
     word_sets = list(dict.fromkeys(frozenset(s.split()) for s in _edited_sentences(1, 400)))
     word_sets += [frozenset(), frozenset(["w1"]), frozenset(["w1", "w2"]), frozenset(["w1", "w2", "w3"])]
@@ -177,12 +205,8 @@ def test_similar_sentences_are_exactly_the_pairs_a_full_comparison_finds():
     assert _similar_sentences([])[0].size == 0
 
 
-def test_versions_among_many_pairs_agrees_with_are_versions_pair_by_pair():
+def test_version_overlaps_of_many_pairs_agree_with_the_rule_read_pair_by_pair():
     import random
-
-    import numpy as np
-
-    from generator.relate import versions_among
 
     rng = random.Random(2)
     pool = [*_edited_sentences(3, 60), "too short to count", "Short one."]
@@ -190,15 +214,14 @@ def test_versions_among_many_pairs_agrees_with_are_versions_pair_by_pair():
     own = [f"{n} alpha{n} beta{n} gamma{n} delta{n} epsilon{n}" for n in range(20)]
     articles += [make_article("ten", own[:10]), make_article("three-of-ten", own[:3] + own[10:20])]
     first, second = np.triu_indices(len(articles), 1)
-    confirmed = versions_among(articles, first, second)
-    expected = [are_versions(articles[i], articles[j]) for i, j in zip(first, second, strict=True)]
+    confirmed = version_overlaps(articles, first, second) >= VERSION_OVERLAP
+    expected = [_versions_by_definition(articles[i], articles[j]) for i, j in zip(first, second, strict=True)]
     assert confirmed.tolist() == expected
     assert 20 < sum(expected) < len(expected) - 20, "the sample holds versions and others"
-    assert versions_among(articles, first[:0], second[:0]).size == 0
+    assert version_overlaps(articles, first[:0], second[:0]).size == 0
 
 
 def test_close_pairs_are_the_candidates_of_one_query_per_article_estimated_contained_enough():
-    import numpy as np
     from datasketch import MinHashLSH
 
     from generator.relate import (
@@ -206,7 +229,7 @@ def test_close_pairs_are_the_candidates_of_one_query_per_article_estimated_conta
         LSH_BANDS,
         NUM_PERM,
         _close_pairs,
-        _containment,
+        _containment_of,
         _estimated_containment,
         _minhash,
         _shingle_count,
@@ -226,13 +249,16 @@ def test_close_pairs_are_the_candidates_of_one_query_per_article_estimated_conta
         (row, other)
         for row, minhash in enumerate(minhashes)
         for other in lsh.query(minhash)
-        if other > row and _containment(minhash, minhashes[other], sizes[row], sizes[other]) >= CANDIDATE_CONTAINMENT
+        if other > row
+        and _containment_of(minhash.jaccard(minhashes[other]), sizes[row], sizes[other]) >= CANDIDATE_CONTAINMENT
     }
     first, second = _close_pairs(signatures, sizes)
     assert set(zip(first.tolist(), second.tolist(), strict=True)) == expected
     assert len(expected) > 20
     everyone = np.arange(len(minhashes))
-    pairwise = [_containment(minhashes[0], m, sizes[0], size) for m, size in zip(minhashes, sizes, strict=True)]
+    pairwise = [
+        _containment_of(minhashes[0].jaccard(m), sizes[0], size) for m, size in zip(minhashes, sizes, strict=True)
+    ]
     assert _estimated_containment(signatures, sizes, everyone * 0, everyone).tolist() == pairwise
 
 
