@@ -1,57 +1,36 @@
 """A content-addressed cache of per-article results in SQLite under .cache/.
 
 Keys hash everything a result depends on (source bytes, the options and aliases that shape it,
-the generator and model versions), so a hit is always right. Payloads are JSON with a checksum;
-a row that fails its checksum, or a database that cannot be read or has another schema, is
-dropped and rebuilt, never trusted.
+the generator and model versions), so a hit is always right. Payloads are JSON with a checksum,
+decoded by msgspec straight into the model's types; a row that fails its checksum or its types, or
+a database that cannot be read or has another schema, is dropped and rebuilt, never trusted.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
-from generator import model
+import msgspec
+
 from generator.analyse import Analysed, Outcome
+from generator.model import Problem
 
 log = logging.getLogger(__name__)
 
-SCHEMA = "briefing-cache-1"
-_TYPES: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (Analysed, *(getattr(model, name) for name in dir(model)))
-    if isinstance(cls, type) and dataclasses.is_dataclass(cls)
+SCHEMA = "briefing-cache-2"
+_ENCODER = msgspec.json.Encoder()
+_DECODERS: dict[str, msgspec.json.Decoder] = {
+    "analysed": msgspec.json.Decoder(Analysed),
+    "problem": msgspec.json.Decoder(Problem),
 }
 
 
-def encode(value: Any) -> Any:
-    """Dataclasses become tagged objects, tuples lists; the model holds nothing else."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"__type__": type(value).__name__, **fields}
-    if isinstance(value, tuple | list):
-        return [encode(item) for item in value]
-    return value
-
-
-def decode(value: Any) -> Any:
-    """The inverse of encode: every list was a tuple."""
-    if isinstance(value, dict):
-        cls = _TYPES[value["__type__"]]
-        return cls(**{key: decode(item) for key, item in value.items() if key != "__type__"})
-    if isinstance(value, list):
-        return tuple(decode(item) for item in value)
-    return value
-
-
-def _checksum(payload: str) -> str:
-    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+def _checksum(payload: bytes) -> str:
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
 class ResultCache:
@@ -69,7 +48,7 @@ class ResultCache:
             found = connection.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
             if found is None:
                 connection.execute(
-                    "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, payload TEXT, checksum TEXT)"
+                    "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, kind TEXT, payload BLOB, checksum TEXT)"
                 )
                 connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
                 connection.commit()
@@ -89,10 +68,10 @@ class ResultCache:
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.connection.execute(
-                f"SELECT key, payload, checksum FROM results WHERE key IN ({marks})", chunk
+                f"SELECT key, kind, payload, checksum FROM results WHERE key IN ({marks})", chunk
             ).fetchall()
-            for key, payload, checksum in rows:
-                outcome = self._load(payload, checksum)
+            for key, kind, payload, checksum in rows:
+                outcome = self._load(kind, payload, checksum)
                 if outcome is None:
                     self.connection.execute("DELETE FROM results WHERE key = ?", (key,))
                 else:
@@ -100,21 +79,22 @@ class ResultCache:
         return found
 
     @staticmethod
-    def _load(payload: str, checksum: str) -> Outcome | None:
-        if _checksum(payload) != checksum:
+    def _load(kind: str, payload: bytes, checksum: str) -> Outcome | None:
+        decoder = _DECODERS.get(kind)
+        if decoder is None or not isinstance(payload, bytes) or _checksum(payload) != checksum:
             return None
         try:
-            outcome = decode(json.loads(payload))
-        except (ValueError, KeyError, TypeError):
+            return decoder.decode(payload)
+        except msgspec.MsgspecError:
             return None
-        return outcome if isinstance(outcome, Analysed | model.Problem) else None
 
     def put_many(self, outcomes: Mapping[str, Outcome]) -> None:
         rows = []
         for key, outcome in outcomes.items():
-            payload = json.dumps(encode(outcome), ensure_ascii=False, separators=(",", ":"))
-            rows.append((key, payload, _checksum(payload)))
-        self.connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            payload = _ENCODER.encode(outcome)
+            kind = "analysed" if isinstance(outcome, Analysed) else "problem"
+            rows.append((key, kind, payload, _checksum(payload)))
+        self.connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
         self.connection.commit()
 
     def keep_only(self, keys: Iterable[str]) -> None:

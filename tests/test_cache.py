@@ -6,6 +6,7 @@ import sqlite3
 import pytest
 
 from generator.config import Settings
+from generator.model import Problem
 from generator.pipeline import RunOptions, build
 
 
@@ -144,3 +145,18 @@ def test_every_chunk_is_reported_once_with_its_first_job(project):
     covered = sorted(index for start, size in reported for index in range(start, start + size))
     assert covered == list(range(len(jobs)))
     assert [o.article.id for o in outcomes] == [job.article_id for job in jobs]
+
+
+def test_results_come_back_from_the_cache_equal_to_what_was_stored(project):
+    from generator.analyse import analyse_articles
+    from generator.cache import ResultCache
+    from generator.pipeline import read_inputs
+
+    inputs = read_inputs(project, Settings())
+    outcomes = analyse_articles(inputs.jobs, Settings(), inputs.alias_tables)
+    problem = Problem("broken.txt", "not valid UTF-8 text")
+    stored = dict(zip(inputs.keys, outcomes, strict=True)) | {"problem-key": problem}
+    cache = ResultCache(project.cache_dir / "articles.sqlite")
+    cache.put_many(stored)
+    assert cache.get_many([*stored, "never-stored"]) == stored
+    cache.close()
