@@ -8,6 +8,7 @@ logic beyond loops; links, grouping and sorting are worked out here.
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import itertools
 import json
@@ -104,6 +105,16 @@ def front_matter_value(value: str) -> str:
     return json.dumps(html.escape(strip_controls(str(value)), quote=True), ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=65536)
+def _literal(text: str) -> str:
+    return md_escape(strip_controls(text))
+
+
+def _shown_literally(value: object) -> str:
+    """The template filter `md`; names and summaries recur on many pages, so each is escaped once."""
+    return _literal(str(value))
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("generator", "templates"),
@@ -113,7 +124,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters["md"] = lambda value: md_escape(strip_controls(str(value)))
+    env.filters["md"] = _shown_literally
     env.filters["yaml"] = front_matter_value
     env.filters["xml"] = lambda value: xml_escape(strip_controls(str(value)))
     env.globals.update(
