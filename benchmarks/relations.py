@@ -80,7 +80,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 import generator.relate as relate
 from generator.config import Settings, load_alias_tables
 from generator.extract import article_text, build_aliases, extract_article
-from generator.model import Article, CleanArticle, DateEvidence, Relations, Sentence
+from generator.model import Article, ArticleFeatures, CleanArticle, DateEvidence, Relations, Sentence
 from generator.nlp import analyse, load_pipeline
 from generator.text import md_escape
 
@@ -346,7 +346,8 @@ def ecb_diagnostics(
     )
 
     # The system's own similarity by kind of pair.
-    profiles = [relate._profile(a) for a in sorted(articles, key=lambda a: a.id)]
+    ordered = sorted(articles, key=lambda a: a.id)
+    profiles = [relate._profile(a, f) for a, f in zip(ordered, relate.article_features(ordered), strict=True)]
     similarity, source = pair_similarity(profiles)
     if similarity is None:
         print(f"\n  similarity by kind of pair: skipped ({source})")
@@ -680,11 +681,13 @@ def score_versions(label: str, vs: VersionSet, builder: Builder, scores: Scores,
             f"  version overlap of the known pairs (matched share of the shorter): min {shares[0]:.2f}, {low}; "
             f"VERSION_OVERLAP = {relate.VERSION_OVERLAP}"
         )
-    tokens = {a.id: relate._profile(a).tokens for a in articles}
-    minhash = {i: relate._minhash(words) for i, words in tokens.items()}
-    shingles = {i: relate._shingle_count(words) for i, words in tokens.items()}
+    features = dict(zip((a.id for a in articles), relate.article_features(list(articles)), strict=True))
+
+    def jaccard(a: str, b: str) -> float:
+        return float(np.mean(np.equal(features[a].signature, features[b].signature)))
+
     contained = sorted(
-        relate._containment_of(minhash[a].jaccard(minhash[b]), shingles[a], shingles[b]) for a, b in known
+        relate._containment_of(jaccard(a, b), features[a].shingles, features[b].shingles) for a, b in known
     )
     if contained:
         low = ", ".join(f"{q}% {np.percentile(contained, q):.2f}" for q in (1, 5, 25))
@@ -799,10 +802,10 @@ class ScaleResult:
     step: str
     n: int
     build_seconds: float
-    signature_seconds: float
-    """The per-article MinHash signatures, on every core (a build computes and caches them per article)."""
+    feature_seconds: float
+    """Per-article features (MinHash signature, hashed counts) on every core, as a build makes and caches them."""
     seconds: float
-    """The corpus-level step, given the signatures."""
+    """The corpus-level step, given the features."""
     rss_before_mb: float
     rss_peak_mb: float
     candidates: int
@@ -813,7 +816,7 @@ class ScaleResult:
 
     @property
     def total(self) -> float:
-        return self.signature_seconds + self.seconds
+        return self.feature_seconds + self.seconds
 
 
 def _maxrss_mb() -> float:
@@ -824,27 +827,28 @@ _COMPOSED: list[Article] = []
 """The documents of the current scale step, shared with forked workers without pickling them."""
 
 
-def _signatures_of(bounds: tuple[int, int]) -> np.ndarray:
-    return np.array([relate.shingle_signature(a) for a in _COMPOSED[bounds[0] : bounds[1]]], dtype=np.uint32)
+def _features_of(bounds: tuple[int, int]) -> list[ArticleFeatures]:
+    return relate.article_features(_COMPOSED[bounds[0] : bounds[1]])
 
 
-def per_article_signatures(articles: list[Article], workers: int) -> dict[str, tuple[int, ...]]:
-    """MinHash signatures as a build computes them: in the per-article stage, on every core, then cached."""
+def per_article_features(articles: list[Article], workers: int) -> dict[str, ArticleFeatures]:
+    """Relate's per-article features as a build computes them: in the per-article stage, on every core, then cached."""
     global _COMPOSED
     _COMPOSED = articles
     size = max(1, -(-len(articles) // (workers * 8)))
     bounds = [(start, min(start + size, len(articles))) for start in range(0, len(articles), size)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as executor:
-        rows = np.concatenate(list(executor.map(_signatures_of, bounds)))
+        rows = [found for chunk in executor.map(_features_of, bounds) for found in chunk]
     _COMPOSED = []
-    return {a.id: tuple(row) for a, row in zip(articles, rows.tolist(), strict=True)}
+    return {a.id: found for a, found in zip(articles, rows, strict=True)}
 
 
 def scale_step(step: str, n: int, pool: Sequence[tuple[int, str]], seed: int) -> ScaleResult:
     """Runs in a fresh process: build n documents (not timed), then time one step on them.
 
-    The MinHash signatures are per-article results, computed in a build's per-article stage on
-    every core and cached; they are timed apart (`signature_seconds`) and given to the search.
+    The features (MinHash signatures, hashed word and fact counts) are per-article results, computed
+    in a build's per-article stage on every core and cached; they are timed apart (`feature_seconds`)
+    and given to the step.
     """
     start = time.perf_counter()
     articles = composed_articles(n, pool, seed)
@@ -862,21 +866,21 @@ def scale_step(step: str, n: int, pool: Sequence[tuple[int, str]], seed: int) ->
     relate.version_overlaps = counting  # the module-level name the version search calls
     before = _maxrss_mb()
     start = time.perf_counter()
-    signatures = per_article_signatures(articles, max(1, os.cpu_count() or 1))
-    signature_seconds = time.perf_counter() - start
+    features = per_article_features(articles, max(1, os.cpu_count() or 1))
+    feature_seconds = time.perf_counter() - start
     start = time.perf_counter()
     if step == "versions":
-        profiles = [relate._profile(a) for a in articles]
-        groups = [list(g) for g in relate.version_groups(profiles, signatures)]
+        profiles = [relate._profile(a, features[a.id]) for a in articles]
+        groups = [list(g) for g in relate.version_groups(profiles)]
     else:
-        relations = relate.relate_articles(articles, Settings().related_count, signatures)
+        relations = relate.relate_articles(articles, Settings().related_count, features)
         groups = [list(g) for story in relations.stories for g in story.versions]
     seconds = time.perf_counter() - start
     peak = _maxrss_mb()
     relate.version_overlaps = overlaps_of
     multi = sum(1 for g in groups if len(g) > 1)
     return ScaleResult(
-        step, n, build_seconds, signature_seconds, seconds, before, peak, sum(calls.values()), calls[True], multi
+        step, n, build_seconds, feature_seconds, seconds, before, peak, sum(calls.values()), calls[True], multi
     )
 
 
@@ -893,14 +897,15 @@ def run_scale(data: Path, sizes: Sequence[int], seed: int, max_seconds: float) -
     print(
         f"  LSH bands {relate.LSH_BANDS} of one value, candidates compared when containment >= "
         f"{relate.CANDIDATE_CONTAINMENT}, {relate.NUM_PERM} permutations, {relate.SHINGLE}-word shingles; "
-        "every row in a fresh process; seconds = sigs (MinHash signatures per article, on every core, as a build's "
-        "per-article stage makes them) + step (the corpus-level search given them); RSS = peak resident memory "
-        "of that process (its forked signature workers not counted), +MB = its rise during the step"
+        "every row in a fresh process; seconds = feats (per-article features: MinHash signature and hashed counts, "
+        "on every core, as a build's per-article stage makes them) + step (the corpus-level step given them); "
+        "RSS = peak resident memory of that process (its forked feature workers not counted), +MB = its rise "
+        "during the step"
     )
     pilot = max(100, min(sizes) // 4)
     plan = [pilot, *sorted(sizes)] if pilot < min(sizes) else sorted(sizes)
     print(
-        f"  {'step':<9} {'n':>7} {'seconds':>8} {'= sigs':>7} {'+ step':>7} {'us/doc':>7} {'RSS MB':>7} {'+MB':>6} "
+        f"  {'step':<9} {'n':>7} {'seconds':>8} {'= feats':>7} {'+ step':>7} {'us/doc':>7} {'RSS MB':>7} {'+MB':>6} "
         f"{'checked':>9} {'per doc':>7} {'confirmed':>9} {'groups>1':>8}"
     )
     context = multiprocessing.get_context("spawn")
@@ -922,7 +927,7 @@ def run_scale(data: Path, sizes: Sequence[int], seed: int, max_seconds: float) -
                 r = executor.submit(scale_step, step, n, pool, seed).result()
             results.append(r)
             print(
-                f"  {step:<9} {n:7d} {r.total:8.1f} {r.signature_seconds:7.1f} {r.seconds:7.1f} "
+                f"  {step:<9} {n:7d} {r.total:8.1f} {r.feature_seconds:7.1f} {r.seconds:7.1f} "
                 f"{1e6 * r.total / n:7.0f} {r.rss_peak_mb:7.0f} "
                 f"{r.rss_peak_mb - r.rss_before_mb:6.0f} {r.candidates:9d} {r.candidates / n:7.2f} "
                 f"{r.confirmed:9d} {r.groups:8d}",

@@ -14,10 +14,10 @@ from generator.clean import clean_article
 from generator.config import Settings
 from generator.errors import SeedError
 from generator.extract import article_text, build_aliases, extract_article
-from generator.model import Article, Brief, CleanArticle, Problem, RawArticle
+from generator.model import Article, ArticleFeatures, Brief, CleanArticle, Problem, RawArticle
 from generator.names import AliasEntry
 from generator.nlp import load_pipeline
-from generator.relate import shingle_signature
+from generator.relate import article_features
 from generator.summarize import summarize_article
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ class ArticleJob:
 class Analysed:
     article: Article
     brief: Brief
-    signature: tuple[int, ...] = ()
-    """MinHash of the article's word shingles, for the version search across the corpus."""
+    features: ArticleFeatures
+    """What the relate stage needs of this article, worked out here so that it is cached with it."""
 
 
 Outcome = Analysed | Problem
@@ -70,14 +70,19 @@ def analyse_articles(
     outcomes: list[Outcome] = [_clean(job, settings) for job in jobs]
     ready = [(i, article_text(clean)) for i, clean in enumerate(outcomes) if isinstance(clean, CleanArticle)]
     short_docs = nlp.pipe((text for _, text in ready if len(text) <= PIECE_CHARS), batch_size=BATCH_SIZE)
+    extracted: dict[int, tuple[Article, Brief]] = {}
     for i, text in ready:
         job, clean = jobs[i], outcomes[i]
         try:
             doc = next(short_docs) if len(text) <= PIECE_CHARS else analyse_text(nlp, text)
             article = extract_article(clean, doc, aliases, job.article_id, job.raw.digest)
-            outcomes[i] = Analysed(article, summarize_article(article, settings), shingle_signature(article))
+            extracted[i] = (article, summarize_article(article, settings))
         except (RecursionError, MemoryError, ValueError) as error:
             outcomes[i] = _failed(job, error)
+    # One call for the whole batch: the vectorizers cost more per call than per article.
+    features = article_features([article for article, _ in extracted.values()])
+    for (i, (article, brief)), found in zip(extracted.items(), features, strict=True):
+        outcomes[i] = Analysed(article, brief, found)
     return outcomes
 
 

@@ -193,6 +193,21 @@ class Storyline:
     stories: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """What the relate stage needs of one article's text, worked out once per article so it can be cached."""
+
+    signature: tuple[int, ...]
+    """MinHash of the word shingles, for the version search."""
+    shingles: int
+    word_columns: tuple[int, ...]
+    """Hashed words and word pairs (sorted columns) and how often each occurs."""
+    word_counts: tuple[int, ...]
+    fact_columns: tuple[int, ...]
+    """Hashed numbers, days and weekdays (sorted columns) and how often each occurs."""
+    fact_counts: tuple[int, ...]
+
+
 @dataclass(frozen=True)
 class Relations:
     """Not slotted: the lookups below are built once, on first use, then kept."""

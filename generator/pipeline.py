@@ -140,8 +140,8 @@ def analyse_corpus(
     articles = tuple(a.article for a in analysed)
     briefs = tuple((a.article.id, a.brief) for a in analysed)
     # 5. Relate: versions, stories, storylines, related reading.
-    signatures = {a.article.id: a.signature for a in analysed}
-    relations = relate_articles(articles, settings.related_count, signatures)
+    features = {a.article.id: a.features for a in analysed}
+    relations = relate_articles(articles, settings.related_count, features)
     stopwatch.lap("relate")
     # 6. Index: a topic per canonical entity; and a briefing per story, across its articles.
     index = build_topic_index(articles, relations, settings.topic_page_min_articles)

@@ -24,7 +24,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
-from generator.model import Article, DateEvidence, Related, Relations, Story, Storyline
+from generator.model import Article, ArticleFeatures, DateEvidence, Related, Relations, Story, Storyline
 from generator.text import markdown_to_plain, slugify
 
 SHINGLE = 5
@@ -80,24 +80,25 @@ Graph = dict[int, dict[int, float]]
 @dataclass(frozen=True, slots=True)
 class _Profile:
     article: Article
-    tokens: tuple[str, ...]
-    text: str
-    """Headline and body as plain text."""
+    features: ArticleFeatures
     names: frozenset[str]
     day: Date | None
 
 
 def relate_articles(
-    articles: Sequence[Article], related_count: int = 5, signatures: Mapping[str, tuple[int, ...]] | None = None
+    articles: Sequence[Article], related_count: int = 5, features: Mapping[str, ArticleFeatures] | None = None
 ) -> Relations:
     """Versions, stories, storylines and related reading for the whole corpus.
 
-    `signatures` are the articles' MinHash signatures where already known (they are cached with
-    the per-article results); the others are computed here.
+    `features` are the articles' `article_features` where already known (they are cached with the
+    per-article results); the others are worked out here.
     """
     ordered = sorted(articles, key=lambda a: a.id)
-    profiles = [_profile(a) for a in ordered]
-    versions = version_groups(profiles, signatures or {})
+    known = features or {}
+    missing = [a for a in ordered if a.id not in known]
+    worked_out = dict(zip((a.id for a in missing), article_features(missing), strict=True))
+    profiles = [_profile(a, known.get(a.id) or worked_out[a.id]) for a in ordered]
+    versions = version_groups(profiles)
     dates = _shared_dates(ordered, versions)
     profiles = [replace(p, day=_day(dates[p.article.id])) for p in profiles]
     graph = _neighbour_graph(profiles)
@@ -111,10 +112,49 @@ def relate_articles(
     )
 
 
-def _profile(article: Article) -> _Profile:
+def _profile(article: Article, features: ArticleFeatures) -> _Profile:
     names = frozenset(e.name for e in article.entities if e.kind in ("person", "place", "organization", "event"))
-    paragraphs = [markdown_to_plain(p) for p in article.paragraphs]
-    return _Profile(article, _tokens(paragraphs), "\n".join([article.title, *paragraphs]), names, _day(article.date))
+    return _Profile(article, features, names, _day(article.date))
+
+
+_WORD_HASHER = HashingVectorizer(
+    ngram_range=(1, 2), stop_words="english", n_features=HASH_FEATURES, alternate_sign=False, norm=None
+)
+_FACT_HASHER = HashingVectorizer(
+    analyzer=lambda found: found, n_features=HASH_FEATURES, alternate_sign=False, norm=None
+)
+
+
+def article_features(articles: Sequence[Article]) -> list[ArticleFeatures]:
+    """Each article's shingle signature and hashed word and fact counts: they depend on that article
+    alone, so a build works them out in the per-article stage and caches them."""
+    if not articles:
+        return []
+    plains = [[markdown_to_plain(p) for p in a.paragraphs] for a in articles]
+    texts = ["\n".join([a.title, *paragraphs]) for a, paragraphs in zip(articles, plains, strict=True)]
+    words = _WORD_HASHER.transform(texts)
+    numbers = _FACT_HASHER.transform(facts(text) for text in texts)
+    found = []
+    for row, paragraphs in enumerate(plains):
+        tokens = _tokens(paragraphs)
+        found.append(
+            ArticleFeatures(
+                tuple(int(value) for value in _minhash(tokens).hashvalues),
+                _shingle_count(tokens),
+                *_row(words, row),
+                *_row(numbers, row),
+            )
+        )
+    return found
+
+
+def _row(counts: sparse.csr_matrix, row: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    start, end = counts.indptr[row], counts.indptr[row + 1]
+    order = np.argsort(counts.indices[start:end], kind="stable")
+    return (
+        tuple(counts.indices[start:end][order].tolist()),
+        tuple(int(count) for count in counts.data[start:end][order].tolist()),
+    )
 
 
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
@@ -201,18 +241,11 @@ def _minhash(tokens: Sequence[str]) -> MinHash:
     return signature
 
 
-def shingle_signature(article: Article) -> tuple[int, ...]:
-    """The article's MinHash signature over word shingles: a per-article result, so it can be cached."""
-    tokens = _tokens([markdown_to_plain(p) for p in article.paragraphs])
-    return tuple(int(value) for value in _minhash(tokens).hashvalues)
-
-
-def _signatures(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> np.ndarray:
-    """Every article's signature, one row each: the known ones (cached per article) as given, the others computed."""
+def _signatures(profiles: Sequence[_Profile]) -> np.ndarray:
+    """Every article's signature, one row each."""
     signatures = np.empty((len(profiles), NUM_PERM), dtype=np.uint32)
     for row, p in enumerate(profiles):
-        cached = known.get(p.article.id)
-        signatures[row] = cached if cached and len(cached) == NUM_PERM else _minhash(p.tokens).hashvalues
+        signatures[row] = p.features.signature
     return signatures
 
 
@@ -353,14 +386,14 @@ def version_overlaps(articles: Sequence[Article], first: np.ndarray, second: np.
     return np.where(matched >= np.minimum(VERSION_MIN_SHARED, size), share, 0.0)
 
 
-def version_groups(profiles: Sequence[_Profile], known: Mapping[str, tuple[int, ...]]) -> list[list[str]]:
+def version_groups(profiles: Sequence[_Profile]) -> list[list[str]]:
     """Groups in which every two articles are a confirmed version pair; every article is in exactly one group.
 
     The pairs that share the most are joined first, so that a weak link cannot keep an article out
     of the group of its own versions.
     """
-    signatures = _signatures(profiles, known)
-    sizes = np.array([_shingle_count(p.tokens) for p in profiles], dtype=np.int64)
+    signatures = _signatures(profiles)
+    sizes = np.array([p.features.shingles for p in profiles], dtype=np.int64)
     first, second = _close_pairs(signatures, sizes)
     overlaps = version_overlaps([p.article for p in profiles], first, second)
     confirmed = overlaps >= VERSION_OVERLAP
@@ -501,13 +534,18 @@ def _vectors(profiles: list[_Profile]) -> tuple[sparse.csr_matrix, sparse.csr_ma
     """TF-IDF of words and word pairs ("sixth round", "Tony Thompson"), and of facts, hashed."""
     large = len(profiles) >= 50
     min_df, max_df = (2, 0.5) if large else (1, 1.0)
-    words = HashingVectorizer(
-        ngram_range=(1, 2), stop_words="english", n_features=HASH_FEATURES, alternate_sign=False, norm=None
-    ).transform(p.text for p in profiles)
-    numbers = HashingVectorizer(
-        analyzer=lambda found: found, n_features=HASH_FEATURES, alternate_sign=False, norm=None
-    ).transform(facts(p.text) for p in profiles)
+    words = _counts([(p.features.word_columns, p.features.word_counts) for p in profiles])
+    numbers = _counts([(p.features.fact_columns, p.features.fact_counts) for p in profiles])
     return _tfidf(words, min_df, max_df), _tfidf(numbers, min_df, max_df)
+
+
+def _counts(rows: Sequence[tuple[tuple[int, ...], tuple[int, ...]]]) -> sparse.csr_matrix:
+    """The hashed count rows of many articles as one matrix, as the hashing vectorizer makes it."""
+    lengths = [len(columns) for columns, _ in rows]
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    indices = np.fromiter((c for columns, _ in rows for c in columns), dtype=np.int32, count=int(indptr[-1]))
+    data = np.fromiter((n for _, counts in rows for n in counts), dtype=np.float64, count=int(indptr[-1]))
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), HASH_FEATURES))
 
 
 def _neighbour_graph(profiles: list[_Profile]) -> Graph:

@@ -105,11 +105,11 @@ def test_relations_are_symmetric_and_never_self():
     assert sorted(a for s in relations.stories for a in s.articles) == ["a", "b", "c"]
 
 
-def test_cached_signatures_give_the_same_relations(seed_corpus):
-    from generator.relate import shingle_signature
+def test_cached_features_give_the_same_relations(seed_corpus):
+    from generator.relate import article_features
 
-    signatures = {a.id: shingle_signature(a) for a in seed_corpus.articles}
-    assert relate_articles(seed_corpus.articles, signatures=signatures) == relate_articles(seed_corpus.articles)
+    features = dict(zip((a.id for a in seed_corpus.articles), article_features(seed_corpus.articles), strict=True))
+    assert relate_articles(seed_corpus.articles, features=features) == relate_articles(seed_corpus.articles)
 
 
 def test_signatures_estimate_the_shingle_jaccard_of_two_versions():
@@ -262,14 +262,27 @@ def test_close_pairs_are_the_candidates_of_one_query_per_article_estimated_conta
     assert _estimated_containment(signatures, sizes, everyone * 0, everyone).tolist() == pairwise
 
 
-def test_known_signatures_are_used_as_given_and_the_others_computed():
-    import generator.relate as relate
+def test_features_of_one_article_do_not_depend_on_its_batch():
+    """Chunks of a build differ from run to run; an article's cached features must not."""
+    from generator.relate import article_features
 
-    profiles = [relate._profile(make_article(f"a{n}", _edited_sentences(n, 6))) for n in range(3)]
-    computed = relate._signatures(profiles, {})
-    assert computed[1].tolist() == list(relate.shingle_signature(profiles[1].article))
-    known = {profiles[0].article.id: tuple(range(relate.NUM_PERM))}
-    assert relate._signatures(profiles, known)[0].tolist() == list(range(relate.NUM_PERM))
+    articles = [make_article(f"a{n}", _edited_sentences(n, 6)) for n in range(4)]
+    together = article_features(articles)
+    assert [article_features([a])[0] for a in articles] == together
+    assert article_features(articles[2:]) == together[2:]
+
+
+def test_stacked_feature_rows_are_the_matrix_the_vectorizer_makes():
+    """Relations from cached features are byte-identical only if the stacked rows equal one transform."""
+    from generator.relate import _WORD_HASHER, _counts, article_features
+    from generator.text import markdown_to_plain
+
+    articles = [make_article(f"a{n}", _edited_sentences(n, 6)) for n in range(4)]
+    stacked = _counts([(f.word_columns, f.word_counts) for f in article_features(articles)])
+    texts = ["\n".join([a.title, *(markdown_to_plain(p) for p in a.paragraphs)]) for a in articles]
+    direct = _WORD_HASHER.transform(texts)
+    assert stacked.dtype == direct.dtype and stacked.shape == direct.shape
+    assert (stacked != direct).nnz == 0 and stacked.nnz == direct.nnz > 0
 
 
 def test_version_groups_join_only_articles_that_are_all_versions_of_each_other():
