@@ -14,7 +14,8 @@ from generator.clean import clean_article
 from generator.config import Settings
 from generator.errors import SeedError
 from generator.extract import article_text, build_aliases, extract_article
-from generator.model import Article, ArticleFeatures, Brief, CleanArticle, Problem, RawArticle
+from generator.index import theme_terms_of
+from generator.model import Article, ArticleFeatures, Brief, CleanArticle, Problem, RawArticle, ThemeTerms
 from generator.names import AliasEntry
 from generator.nlp import load_pipeline
 from generator.relate import article_features
@@ -43,6 +44,8 @@ class Analysed:
     brief: Brief
     features: ArticleFeatures
     """What the relate stage needs of this article, worked out here so that it is cached with it."""
+    themes: ThemeTerms
+    """The same for the topic index."""
 
 
 Outcome = Analysed | Problem
@@ -82,7 +85,7 @@ def analyse_articles(
     # One call for the whole batch: the vectorizers cost more per call than per article.
     features = article_features([article for article, _ in extracted.values()])
     for (i, (article, brief)), found in zip(extracted.items(), features, strict=True):
-        outcomes[i] = Analysed(article, brief, found)
+        outcomes[i] = Analysed(article, brief, found, theme_terms_of(article))
     return outcomes
 
 

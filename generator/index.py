@@ -11,12 +11,14 @@ import heapq
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from generator.model import Article, Backlink, Quote, Relations, Topic, TopicIndex
+from generator.model import Article, Backlink, Quote, Relations, ThemeTerms, Topic, TopicIndex
 from generator.text import markdown_to_plain, slugify
 
 KIND_FOLDERS = {
@@ -60,11 +62,19 @@ MIN_PAGE_BUDGET = 50
 """A small corpus still gets this many topic pages."""
 
 
-def build_topic_index(articles: Sequence[Article], relations: Relations, min_articles: int = 2) -> TopicIndex:
-    """One topic per canonical entity; those named in at least `min_articles` articles get a page."""
+def build_topic_index(
+    articles: Sequence[Article],
+    relations: Relations,
+    min_articles: int = 2,
+    theme_terms: Mapping[str, ThemeTerms] | None = None,
+) -> TopicIndex:
+    """One topic per canonical entity; those named in at least `min_articles` articles get a page.
+
+    `theme_terms` are the articles' `theme_terms_of` where already known (cached per article).
+    """
     dates = {a.id: (relations.date_of(a.id) or a.date).date for a in articles}
     newest_first = sorted(articles, key=lambda a: (dates[a.id] or "", a.id), reverse=True)
-    themes = article_themes(articles)
+    themes = article_themes(articles, theme_terms)
     members: dict[tuple[str, str], list[Article]] = {}
     for article in newest_first:
         for entity in article.entities:
@@ -112,28 +122,48 @@ def _theme_terms(text: str) -> list[str]:
     return [word for word in words if word] + pairs
 
 
-def article_themes(articles: Sequence[Article], per_article: int = THEMES_PER_ARTICLE) -> dict[str, tuple[str, ...]]:
-    """Key phrases per article id, best first: high TF-IDF terms of one or two words, names left out."""
-    if not articles:
+def theme_terms_of(article: Article) -> ThemeTerms:
+    """The article's candidate themes with their counts: they depend on it alone, so they are cached with it."""
+    counted = Counter(_theme_terms(" ".join(markdown_to_plain(p) for p in article.paragraphs).lower()))
+    terms = sorted(counted)
+    return ThemeTerms(tuple(terms), tuple(counted[term] for term in terms))
+
+
+def smoothed_idf(document_frequency: np.ndarray, documents: int) -> np.ndarray:
+    """scikit-learn's smoothed idf, ln((1 + n) / (1 + df)) + 1, in its order of operations: the same bits."""
+    idf = np.full(len(document_frequency), documents + 1, dtype=np.float64)
+    idf /= document_frequency.astype(np.float64) + 1.0
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
+
+
+def article_themes(
+    articles: Sequence[Article],
+    known: Mapping[str, ThemeTerms] | None = None,
+    per_article: int = THEMES_PER_ARTICLE,
+) -> dict[str, tuple[str, ...]]:
+    """Key phrases per article id, best first: high TF-IDF terms of one or two words, names left out.
+
+    A term in more than half of the articles (of 20 or more) is no theme.
+    """
+    bags = [(known or {}).get(a.id) or theme_terms_of(a) for a in articles]
+    frequency = Counter(term for bag in bags for term in bag.terms)
+    limit = (0.5 if len(articles) >= 20 else 1.0) * len(articles)
+    terms = sorted(term for term, count in frequency.items() if count <= limit)
+    if not terms:
         return {}
-    texts = [" ".join(markdown_to_plain(p) for p in a.paragraphs).lower() for a in articles]
-    vectorizer = CountVectorizer(analyzer=_theme_terms, max_df=0.5 if len(articles) >= 20 else 1.0)
-    try:
-        counts = vectorizer.fit_transform(texts).tocsr()
-    except ValueError:
-        return {}
-    idf = TfidfTransformer().fit(counts).idf_
-    terms = vectorizer.get_feature_names_out()
+    column_of = {term: column for column, term in enumerate(terms)}
+    idf = smoothed_idf(np.array([frequency[term] for term in terms]), len(articles))
     themes: dict[str, tuple[str, ...]] = {}
-    for row, article in enumerate(articles):
+    for article, bag in zip(articles, bags, strict=True):
         names = [e.name for e in article.entities] + [m.surface for m in article.mentions]
         named = {word for name in names for word in re.findall(r"\w+", name.lower())} | REPORTING_WORDS
-        start, end = counts.indptr[row], counts.indptr[row + 1]
         # A theme is said more than once; a phrase of two words says more than one word.
         scored = [
-            ((1.0 + math.log(n)) * idf[column] * (2.0 if " " in terms[column] else 1.0), column)
-            for column, n in zip(counts.indices[start:end], counts.data[start:end], strict=True)
-            if n >= 2
+            ((1.0 + math.log(n)) * idf[column] * (2.0 if " " in term else 1.0), column)
+            for term, n in zip(bag.terms, bag.counts, strict=True)
+            if n >= 2 and (column := column_of.get(term)) is not None
         ]
         ranked = sorted(scored, key=lambda item: (-item[0], terms[item[1]]))
         chosen: list[str] = []

@@ -208,6 +208,15 @@ class ArticleFeatures:
     fact_counts: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ThemeTerms:
+    """Every word and word pair of an article that could be one of its themes, and how often it says it."""
+
+    terms: tuple[str, ...]
+    """Sorted."""
+    counts: tuple[int, ...]
+
+
 @dataclass(frozen=True)
 class Relations:
     """Not slotted: the lookups below are built once, on first use, then kept."""

@@ -144,7 +144,8 @@ def analyse_corpus(
     relations = relate_articles(articles, settings.related_count, features)
     stopwatch.lap("relate")
     # 6. Index: a topic per canonical entity; and a briefing per story, across its articles.
-    index = build_topic_index(articles, relations, settings.topic_page_min_articles)
+    themes = {a.article.id: a.themes for a in analysed}
+    index = build_topic_index(articles, relations, settings.topic_page_min_articles, themes)
     brief_of, article_of = dict(briefs), {a.id: a for a in articles}
     story_facts = tuple(
         (s.id, summarize_story([article_of[i] for i in s.articles[::-1]], brief_of)) for s in relations.stories

@@ -44,3 +44,32 @@ def test_theme_inflections_are_one_theme():
     assert _stem("sanctions") == _stem("sanction")
     assert _stem("negotiations") == _stem("negotiation")
     assert _stem("missiles") == _stem("missile")
+
+
+def test_theme_weights_are_scikit_learns_and_cached_terms_give_the_same_themes():
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    from generator.index import _theme_terms, article_themes, smoothed_idf, theme_terms_of
+    from generator.text import markdown_to_plain
+    from tests.conftest import make_article
+
+    topics = ["harbour dredging", "school meals", "river flooding", "bus fares", "library hours"]
+    articles = [
+        make_article(
+            f"a{n:02d}",
+            [
+                f"The council debated {topics[n % 5]} again on Monday, and {topics[n % 5]} split the chamber.",
+                f"Residents wrote about {topics[(n + 1) % 5]} and the council budget in letter {n}.",
+            ],
+        )
+        for n in range(24)
+    ]
+    texts = [" ".join(markdown_to_plain(p) for p in a.paragraphs).lower() for a in articles]
+    counts = CountVectorizer(analyzer=_theme_terms, max_df=0.5).fit_transform(texts)
+    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    assert smoothed_idf(frequency, len(articles)).tolist() == TfidfTransformer().fit(counts).idf_.tolist()
+    themes = article_themes(articles)
+    assert themes["a00"][0] == "harbour dredging"
+    assert not any("council" in theme for found in themes.values() for theme in found)  # in every article
+    assert article_themes(articles, {a.id: theme_terms_of(a) for a in articles}) == themes
