@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import filecmp
 import json
 import logging
 import os
@@ -48,8 +49,11 @@ def write_content(files: tuple[OutputFile, ...], target: Path) -> tuple[int, int
     return commit_tree(data, target)
 
 
-def commit_tree(files: Mapping[str, bytes], target: Path) -> tuple[int, int]:
-    """Stage changed files, journal the moves, make them; see the module docstring."""
+def commit_tree(files: Mapping[str, bytes | Path], target: Path) -> tuple[int, int]:
+    """Stage changed files, journal the moves, make them; see the module docstring.
+
+    A value is the file's bytes, or a file already written elsewhere, which is moved in, not copied.
+    """
     recover(target)
     target.mkdir(parents=True, exist_ok=True)
     staging = _staging_dir(target)
@@ -59,16 +63,27 @@ def commit_tree(files: Mapping[str, bytes], target: Path) -> tuple[int, int]:
     moves = []
     for number, (relative, content) in enumerate(sorted(files.items())):
         current = target / relative
-        if current.is_file() and current.stat().st_size == len(content) and current.read_bytes() == content:
+        if _unchanged(current, content):
             continue
         staged = staging / f"{number:08d}"
-        staged.write_bytes(content)
+        if isinstance(content, Path):
+            shutil.move(content, staged)
+        else:
+            staged.write_bytes(content)
         moves.append((staged.name, relative))
     stale = sorted(set(previous) - set(files))
     journal = {"moves": moves, "remove": stale, "manifest": sorted(files)}
     _write_atomic(staging / JOURNAL, json.dumps(journal).encode("utf-8"))
     _apply(journal, staging, target)
     return len(moves), len(stale)
+
+
+def _unchanged(current: Path, content: bytes | Path) -> bool:
+    if not current.is_file():
+        return False
+    if isinstance(content, Path):
+        return filecmp.cmp(current, content, shallow=False)
+    return current.stat().st_size == len(content) and current.read_bytes() == content
 
 
 def recover(target: Path) -> None:
@@ -177,16 +192,14 @@ def build_site(config_file: Path, content: Path, site: Path) -> tuple[int, int]:
         options = mkdocs_options(config_file, content)
         config = load_config(str(config_file), site_dir=str(scratch.resolve()), strict=True, **options)
         build(config)
-        rendered = {
-            path.relative_to(scratch).as_posix(): path.read_bytes()
-            for path in sorted(scratch.rglob("*"))
-            if path.is_file()
-        }
     except Exception as error:
+        shutil.rmtree(scratch, ignore_errors=True)
         raise BuildError(f"MkDocs could not render the site ({error}); '{site}' is unchanged") from error
+    try:
+        rendered = {path.relative_to(scratch).as_posix(): path for path in sorted(scratch.rglob("*")) if path.is_file()}
+        return commit_tree(rendered, site)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return commit_tree(rendered, site)
 
 
 @contextlib.contextmanager

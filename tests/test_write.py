@@ -63,6 +63,20 @@ def test_commit_cut_off_before_its_journal_changes_nothing(tmp_path: Path):
     assert not staging.exists()
 
 
+def test_files_written_elsewhere_are_moved_in_and_unchanged_ones_left_alone(tmp_path: Path):
+    target = tmp_path / "site"
+    commit_tree({"same.html": b"kept", "old.html": b"old"}, target)
+    kept_since = (target / "same.html").stat().st_mtime_ns
+    rendered = tmp_path / "rendered"
+    rendered.mkdir()
+    (rendered / "same.html").write_bytes(b"kept")
+    (rendered / "old.html").write_bytes(b"new")
+    files = {name: rendered / name for name in ("same.html", "old.html")}
+    assert commit_tree(files, target) == (1, 0)
+    assert (target / "old.html").read_bytes() == b"new" and not (rendered / "old.html").exists()
+    assert (target / "same.html").stat().st_mtime_ns == kept_since and (rendered / "same.html").exists()
+
+
 def _hold_lock(lock: str, ready, release) -> None:
     with build_lock(Path(lock)):
         ready.set()
