@@ -130,7 +130,10 @@ def theme_terms_of(article: Article) -> ThemeTerms:
 
 
 def smoothed_idf(document_frequency: np.ndarray, documents: int) -> np.ndarray:
-    """scikit-learn's smoothed idf, ln((1 + n) / (1 + df)) + 1, in its order of operations: the same bits."""
+    """scikit-learn's smoothed idf, ln((1 + n) / (1 + df)) + 1, in its order of operations (the same bits).
+
+    Written out because the frequencies are counted over cached terms; TfidfTransformer wants a count matrix.
+    """
     idf = np.full(len(document_frequency), documents + 1, dtype=np.float64)
     idf /= document_frequency.astype(np.float64) + 1.0
     np.log(idf, out=idf)
