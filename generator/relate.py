@@ -134,6 +134,8 @@ def article_features(articles: Sequence[Article]) -> list[ArticleFeatures]:
     texts = ["\n".join([a.title, *paragraphs]) for a, paragraphs in zip(articles, plains, strict=True)]
     words = _WORD_HASHER.transform(texts)
     numbers = _FACT_HASHER.transform(facts(text) for text in texts)
+    words.sort_indices()
+    numbers.sort_indices()
     found = []
     for row, paragraphs in enumerate(plains):
         tokens = _tokens(paragraphs)
@@ -149,12 +151,9 @@ def article_features(articles: Sequence[Article]) -> list[ArticleFeatures]:
 
 
 def _row(counts: sparse.csr_matrix, row: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """One row's sorted columns and their counts."""
     start, end = counts.indptr[row], counts.indptr[row + 1]
-    order = np.argsort(counts.indices[start:end], kind="stable")
-    return (
-        tuple(counts.indices[start:end][order].tolist()),
-        tuple(int(count) for count in counts.data[start:end][order].tolist()),
-    )
+    return tuple(counts.indices[start:end].tolist()), tuple(counts.data[start:end].astype(np.int64).tolist())
 
 
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
