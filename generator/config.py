@@ -47,7 +47,7 @@ class Settings:
     topic_page_min_articles: int = 2
     """An entity gets a page of its own once this many articles mention it."""
     processes: int = 0
-    """Worker processes for per-article work; 0 means one per core."""
+    """Worker processes for per-article work and for rendering the site's pages; 0 means one per core."""
 
     def fingerprint(self) -> str:
         """Hash of the options that change per-article results, for the cache key."""

@@ -203,7 +203,7 @@ def build(
                 "problems": [[p.source, p.reason] for p in problems],
             }
         if render_html:
-            build_site(paths.mkdocs_config, paths.content, paths.site)
+            build_site(paths.mkdocs_config, paths.content, paths.site, settings.processes)
             stopwatch.lap("site")
         save_last_build(paths.cache_dir, state)
     log.info("time by stage: %s", stopwatch)

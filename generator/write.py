@@ -180,10 +180,14 @@ def mkdocs_options(config_file: Path, content: Path) -> dict:
     return options
 
 
-def build_site(config_file: Path, content: Path, site: Path) -> tuple[int, int]:
-    """Render content/ with MkDocs into a scratch folder, then commit it to site/ like the pages."""
-    from mkdocs.commands.build import build
+def build_site(config_file: Path, content: Path, site: Path, workers: int = 0) -> tuple[int, int]:
+    """Render content/ with MkDocs into a scratch folder, then commit it to site/ like the pages.
+
+    `workers`: processes for the pages; 0 means one per core.
+    """
     from mkdocs.config import load_config
+
+    from generator.site_build import build
 
     scratch = site.parent / f".{site.name}.render"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -191,7 +195,7 @@ def build_site(config_file: Path, content: Path, site: Path) -> tuple[int, int]:
     try:
         options = mkdocs_options(config_file, content)
         config = load_config(str(config_file), site_dir=str(scratch.resolve()), strict=True, **options)
-        build(config)
+        build(config, workers or os.cpu_count() or 1)
     except Exception as error:
         shutil.rmtree(scratch, ignore_errors=True)
         raise BuildError(f"MkDocs could not render the site ({error}); '{site}' is unchanged") from error
