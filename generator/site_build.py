@@ -36,7 +36,7 @@ log = logging.getLogger("mkdocs.commands.build")
 
 PARALLEL_PLUGINS = frozenset({"material/search", "material/tags"})
 """Plugins whose per-page state the workers hand back (search entries) or only read (tags)."""
-SMALL_SITE = 400
+SMALL_SITE = 50
 """Fewer pages than this are built in this process: starting workers would cost more than it saves."""
 CHUNK = 40
 """Most pages per task: few enough to share the work evenly, enough that sending it back is cheap."""
