@@ -60,6 +60,7 @@ class _Shared:
     config: MkDocsConfig
     files: Files
     pages: list[Page]
+    doc_files: Sequence[File] = ()
     nav: Navigation | None = None
     env: Any = None
 
@@ -127,7 +128,8 @@ def _build(config: MkDocsConfig, workers: int) -> None:
             mkdocs_build._build_theme_template(template, env, files, config, nav)
         for template in config.extra_templates:
             mkdocs_build._build_extra_template(template, files, config, nav)
-        _shared = _Shared(config, files, pages, nav, env)
+        doc_files = files.documentation_pages(inclusion=included)
+        _shared = _Shared(config, files, pages, doc_files, nav, env)
         search = config.plugins.get("material/search")
         for _, (entries, records) in _on_workers(_build_run, len(pages), workers):
             _replay(records)
@@ -202,14 +204,13 @@ def _render_run(run: range) -> list[tuple[_Rendered, list[logging.LogRecord]]]:
 def _build_run(run: range) -> tuple[list[dict], list[logging.LogRecord]]:
     """In a worker: pages into the theme and onto disk; the search entries they add, and what they logged."""
     assert _shared is not None and _shared.nav is not None
-    config, files = _shared.config, _shared.files
+    config = _shared.config
     search = config.plugins.get("material/search")
     before = len(search.search_index.entries) if search is not None else 0
-    doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
     with _captured() as records:
         for index in run:
             page = _shared.pages[index]
-            mkdocs_build._build_page(page, config, doc_files, _shared.nav, _shared.env)
+            mkdocs_build._build_page(page, config, _shared.doc_files, _shared.nav, _shared.env)
     entries = search.search_index.entries[before:] if search is not None else []
     return entries, records
 
