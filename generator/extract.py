@@ -60,11 +60,14 @@ def extract_article(clean: CleanArticle, doc: Doc, aliases: Aliases, article_id:
     """Everything the briefing says of one article, read from its text and its metadata."""
     meta = dict(clean.meta)
     plain = [markdown_to_plain(p) for p in clean.paragraphs]
-    text = doc.text
-    offsets = _sentence_offsets(doc)
+    # The text spaCy was given (`article_text`); not `doc.text`, which spaCy builds from every token.
+    text = PARAGRAPH_SEPARATOR.join(plain)
+    if len(doc) and doc[-1].idx + len(doc[-1].text_with_ws) != len(text):
+        raise ValueError("the analysis is not of this article's text")
+    offsets = _sentence_offsets(doc, text)
     sentences = _sentences(text, offsets, plain)
     dateline = _DATELINE.match(plain[0]) if plain else None
-    raw_mentions = find_names(doc, plain, _paragraph_starts(plain), dateline.end() if dateline else 0)
+    raw_mentions = find_names(doc, text, plain, _paragraph_starts(plain), dateline.end() if dateline else 0)
     canonical = canonical_names(raw_mentions, aliases)
     entities = _ranked_entities(raw_mentions, canonical)
     mentions = _first_mentions(raw_mentions, canonical, sentences)
@@ -115,11 +118,10 @@ def _paragraph_at(starts: list[int], offset: int) -> int:
     return max(0, bisect.bisect_right(starts, offset) - 1)
 
 
-def _sentence_offsets(doc: Doc) -> list[tuple[int, int]]:
+def _sentence_offsets(doc: Doc, full: str) -> list[tuple[int, int]]:
     """Sentence spans in the text, cut at paragraph breaks: a sentence never runs over two paragraphs."""
-    full = doc.text
     found = []
-    for start, end in sentence_spans(doc):
+    for start, end in sentence_spans(doc, full):
         offset = start
         for piece in full[start:end].split(PARAGRAPH_SEPARATOR):
             lead = len(piece) - len(piece.lstrip())

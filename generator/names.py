@@ -337,16 +337,16 @@ def _kind_by_shape(name: str, kind: str) -> str:
     return kind
 
 
-def find_names(doc: Doc, plain: list[str], starts: list[int], skip_until: int = 0) -> list[NameMention]:
+def find_names(doc: Doc, text: str, plain: list[str], starts: list[int], skip_until: int = 0) -> list[NameMention]:
     """spaCy's entities, repaired by what surrounds them, and persons named with an honorific.
 
     Args:
         doc: spaCy's analysis of the article text (plain paragraphs, a blank line apart).
+        text: that text, `doc.text`.
         plain: the paragraphs as plain text.
         starts: the offset of each paragraph in the text.
         skip_until: names ending before this offset are not the article's (a dateline's place).
     """
-    text = doc.text
     honorific = [
         NameMention(m.group(), _strip_name(m["name"], "person"), "person", _paragraph_at(starts, m.start()), *m.span())
         for m in _HONORIFIC.finditer(text)

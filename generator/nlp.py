@@ -116,9 +116,12 @@ def analyse(nlp: Language, texts: Iterable[str], processes: int = 1) -> Iterator
     yield from nlp.pipe(texts, batch_size=32, n_process=max(1, processes))
 
 
-def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Character spans of sentences, after the abbreviation and quotation repairs."""
-    text = doc.text  # built from the tokens on every access: read it once
+def sentence_spans(doc: Doc, text: str | None = None) -> list[tuple[int, int]]:
+    """Character spans of sentences, after the abbreviation and quotation repairs.
+
+    `text`: `doc.text` when the caller has it (spaCy builds it from every token on each access).
+    """
+    text = doc.text if text is None else text
     spans: list[tuple[int, int]] = []
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char

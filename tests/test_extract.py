@@ -454,3 +454,11 @@ def test_spokesman_after_the_verb_speaks_for_the_body_named_with_him(nlp):
         "“We are confident the problem has been fixed,” said a spokesman for Globex Corporation.",
     )
     assert quotes == [("Globex Corporation", "We are confident the problem has been fixed")]
+
+
+def test_an_analysis_of_another_text_is_refused(nlp):
+    clean = CleanArticle("a.txt", None, None, ("The minister visited Paris on Monday.",), (), (), ())
+    other = nlp("The minister visited Paris on Monday and then flew home.")
+    with pytest.raises(ValueError, match="not of this article's text"):
+        extract_article(clean, other, build_aliases(), "a")
+    assert extract_article(clean, nlp(article_text(clean)), build_aliases(), "a").sentences
