@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -192,7 +193,7 @@ def build(
             state = new_since_last_build(last, [a.id for a in corpus.articles])
             corpus = replace(corpus, new_articles=tuple(state["new"]))
             # 7. Render every page from the templates.
-            pages = render_site(corpus)
+            pages = render_site(corpus, settings.processes or os.cpu_count() or 1)
             stopwatch.lap("render")
             # 8. Write: content/ first, then MkDocs renders site/ from it.
             written, removed = write_content(pages, paths.content)
@@ -203,7 +204,7 @@ def build(
                 "problems": [[p.source, p.reason] for p in problems],
             }
         if render_html:
-            build_site(paths.mkdocs_config, paths.content, paths.site, settings.processes)
+            build_site(paths.mkdocs_config, paths.content, paths.site, settings.processes or os.cpu_count() or 1)
             stopwatch.lap("site")
         save_last_build(paths.cache_dir, state)
     log.info("time by stage: %s", stopwatch)

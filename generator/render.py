@@ -13,7 +13,7 @@ import html
 import itertools
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape as xml_escape
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from generator.charts import comention_svg, timeline_svg
+from generator.forked import fork_map
 from generator.index import KIND_FOLDERS
 from generator.model import Article, Brief, Entity, OutputFile, Relations, Story, StoryFact, Topic, TopicIndex
 from generator.text import markdown_to_plain, md_escape, strip_controls
@@ -137,15 +138,22 @@ def _environment() -> Environment:
     return env
 
 
-def render_site(corpus: Corpus) -> tuple[OutputFile, ...]:
-    """Every page of the briefing, in a stable order."""
+PageTask = tuple[str, str, Callable[[], dict]]
+"""A page still to render: its path, its template and what works out the template's context."""
+
+_pending: tuple[Environment, list[PageTask]] | None = None
+"""The article, story and topic pages being rendered, read by the forked workers (see forked.py)."""
+
+
+def render_site(corpus: Corpus, workers: int = 1) -> tuple[OutputFile, ...]:
+    """Every page of the briefing, in a stable order; the article, story and topic pages on `workers` processes."""
+    global _pending
     env = _environment()
     by_id = {a.id: a for a in corpus.articles}
     pages: list[OutputFile] = []
 
     def emit(path: str, template: str, **context) -> None:
-        context["link"] = lambda target, _from=path: _link(target, _from)
-        pages.append(OutputFile(PurePosixPath(path), env.get_template(template).render(**context)))
+        pages.append(_render_page(env, path, template, context))
 
     stories = sorted(corpus.relations.stories, key=lambda s: (s.date or "", s.id), reverse=True)
     story_views = [_story_view(story, corpus, by_id) for story in stories]
@@ -164,13 +172,28 @@ def render_site(corpus: Corpus) -> tuple[OutputFile, ...]:
             "topics": len(topics_with_pages),
         },
     )
-    for article in sorted(corpus.articles, key=lambda a: a.id):
-        emit(article_path(article.id), "article.md.j2", **_article_view(article, corpus, by_id))
-    for view in story_views:
-        if len(view["story"].articles) > 1:
-            emit(story_path(view["story"]), "story.md.j2", **view)
-    for topic in topics_with_pages:
-        emit(topic_path(topic), "topic.md.j2", **_topic_view(topic, corpus, by_id))
+    many: list[PageTask] = [
+        *(
+            (article_path(a.id), "article.md.j2", functools.partial(_article_view, a, corpus, by_id))
+            for a in sorted(corpus.articles, key=lambda a: a.id)
+        ),
+        *(
+            (story_path(view["story"]), "story.md.j2", functools.partial(dict, view))
+            for view in story_views
+            if len(view["story"].articles) > 1
+        ),
+        *(
+            (topic_path(topic), "topic.md.j2", functools.partial(_topic_view, topic, corpus, by_id))
+            for topic in topics_with_pages
+        ),
+    ]
+    for name in ("article.md.j2", "story.md.j2", "topic.md.j2"):
+        env.get_template(name)  # compiled once, before the workers fork
+    _pending = env, many
+    try:
+        pages.extend(fork_map(_render_pending, len(many), workers))
+    finally:
+        _pending = None
     emit("topics/index.md", "topics.md.j2", groups=_topic_groups(corpus.index))
     emit("timeline.md", "timeline.md.j2", storylines=_timeline(corpus, story_views))
     emit("sources.md", "sources.md.j2", publishers=_publishers(corpus))
@@ -181,6 +204,17 @@ def render_site(corpus: Corpus) -> tuple[OutputFile, ...]:
     pages.append(OutputFile(PurePosixPath(TIMELINE_CHART), timeline_svg(relations.storylines, relations.stories)))
     pages.append(OutputFile(PurePosixPath(NAMES_CHART), comention_svg(corpus.articles)))
     return tuple(sorted(pages, key=lambda page: page.path))
+
+
+def _render_page(env: Environment, path: str, template: str, context: dict) -> OutputFile:
+    context["link"] = lambda target, _from=path: _link(target, _from)
+    return OutputFile(PurePosixPath(path), env.get_template(template).render(**context))
+
+
+def _render_pending(run: range) -> list[OutputFile]:
+    assert _pending is not None
+    env, tasks = _pending
+    return [_render_page(env, path, template, view()) for path, template, view in (tasks[i] for i in run)]
 
 
 def _feed(corpus: Corpus) -> dict:

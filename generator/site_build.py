@@ -3,9 +3,9 @@
 MkDocs renders pages one after another. Once the navigation and the tags are known every page is
 independent of the others, and on a corpus of thousands its two loops (Markdown into HTML, HTML into
 the theme with its search entry) are nearly all the cost. This runs MkDocs' own steps in MkDocs' order
-and hands those two loops to forked workers, a run of neighbouring pages each; what a worker learns
-that the build needs later (a page's HTML, table of contents and anchors, the search entries, the log
-records) comes back and is applied in page order, so the site is byte for byte the one MkDocs builds
+and hands those two loops to forked workers (`forked.fork_map`); what a worker learns that the
+build needs later (a page's HTML, table of contents and anchors, the search entries, the log records)
+comes back and is applied in page order, so the site is byte for byte the one MkDocs builds
 (a test compares them). MkDocs has no parallel build of its own, hence the steps written out here.
 
 Only plugins whose per-page state is known are run this way (Material's search and tags); with any
@@ -19,7 +19,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,14 +32,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import CountHandler, clean_directory
 
+from generator.forked import fork_map
+
 log = logging.getLogger("mkdocs.commands.build")
 
 PARALLEL_PLUGINS = frozenset({"material/search", "material/tags"})
 """Plugins whose per-page state the workers hand back (search entries) or only read (tags)."""
 SMALL_SITE = 50
 """Fewer pages than this are built in this process: starting workers would cost more than it saves."""
-CHUNK = 40
-"""Most pages per task: few enough to share the work evenly, enough that sending it back is cheap."""
 
 
 @dataclass(frozen=True)
@@ -117,11 +117,10 @@ def _build(config: MkDocsConfig, workers: int) -> None:
     pages = [_read(file, config, files) for file in files.documentation_pages(inclusion=included)]
     _shared = _Shared(config, files, pages)
     try:
-        for start, results in _on_workers(_render_run, len(pages), workers):
-            for page, (rendered, records) in zip(pages[start:], results, strict=False):
-                _apply(page, rendered, files)
-                _replay(records)
-                page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
+        for page, (rendered, records) in zip(pages, fork_map(_render_run, len(pages), workers), strict=True):
+            _apply(page, rendered, files)
+            _replay(records)
+            page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
         env = config.plugins.on_env(env, config=config, files=files)
         files.copy_static_files(inclusion=included)
         for template in config.theme.static_templates:
@@ -131,7 +130,7 @@ def _build(config: MkDocsConfig, workers: int) -> None:
         doc_files = files.documentation_pages(inclusion=included)
         _shared = _Shared(config, files, pages, doc_files, nav, env)
         search = config.plugins.get("material/search")
-        for _, (entries, records) in _on_workers(_build_run, len(pages), workers):
+        for entries, records in fork_map(_build_run, len(pages), workers):
             _replay(records)
             if search is not None and search.config.enabled:
                 search.search_index.entries.extend(entries)
@@ -159,14 +158,6 @@ def _read(file: File, config: MkDocsConfig, files: Files) -> Page:
         raise
     finally:
         config._current_page = None
-
-
-def _on_workers(task: Callable[[range], Any], count: int, workers: int) -> list[tuple[int, Any]]:
-    """Runs of neighbouring pages through `task` on forked workers, results in page order."""
-    size = max(1, min(CHUNK, count // (workers * 4)))
-    runs = [range(start, min(start + size, count)) for start in range(0, count, size)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return [(run.start, result) for run, result in zip(runs, pool.imap(task, runs), strict=True)]
 
 
 def _render_run(run: range) -> list[tuple[_Rendered, list[logging.LogRecord]]]:
@@ -201,18 +192,20 @@ def _render_run(run: range) -> list[tuple[_Rendered, list[logging.LogRecord]]]:
     return results
 
 
-def _build_run(run: range) -> tuple[list[dict], list[logging.LogRecord]]:
-    """In a worker: pages into the theme and onto disk; the search entries they add, and what they logged."""
+def _build_run(run: range) -> list[tuple[list[dict], list[logging.LogRecord]]]:
+    """In a worker: pages into the theme and onto disk; the search entries each adds, and what it logged."""
     assert _shared is not None and _shared.nav is not None
     config = _shared.config
     search = config.plugins.get("material/search")
-    before = len(search.search_index.entries) if search is not None else 0
-    with _captured() as records:
-        for index in run:
-            page = _shared.pages[index]
-            mkdocs_build._build_page(page, config, _shared.doc_files, _shared.nav, _shared.env)
-    entries = search.search_index.entries[before:] if search is not None else []
-    return entries, records
+    entries = search.search_index.entries if search is not None else []
+    results = []
+    for index in run:
+        before = len(entries)
+        with _captured() as records:
+            mkdocs_build._build_page(_shared.pages[index], config, _shared.doc_files, _shared.nav, _shared.env)
+        results.append((entries[before:], records))
+        del entries[before:]  # the build adds them, in page order, wherever this ran
+    return results
 
 
 def _apply(page: Page, rendered: _Rendered, files: Files) -> None:

@@ -178,3 +178,9 @@ def test_article_page_names_a_few_versions_and_counts_the_rest(seed_corpus):
     text = {str(p.path): p.text for p in render_site(corpus)}[f"articles/{original.id}.md"]
     assert text.count("**Another version:**") == VERSIONS_LISTED
     assert f"**{len(group) + len(copies) - 1 - VERSIONS_LISTED} more versions** on the story page" in text
+
+
+def test_pages_rendered_on_workers_are_the_pages_rendered_here(seed_corpus):
+    here = render_site(seed_corpus)
+    assert render_site(seed_corpus, workers=2) == here
+    assert sum(1 for page in here if str(page.path).startswith(("articles/", "stories/", "topics/"))) > 4
