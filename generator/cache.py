@@ -16,17 +16,11 @@ from pathlib import Path
 
 import msgspec
 
-from generator.analyse import Analysed, Outcome
-from generator.model import Problem
+from generator.analyse import Outcome, decode_outcome, encode_outcome
 
 log = logging.getLogger(__name__)
 
 SCHEMA = "briefing-cache-2"
-_ENCODER = msgspec.json.Encoder()
-_DECODERS: dict[str, msgspec.json.Decoder] = {
-    "analysed": msgspec.json.Decoder(Analysed),
-    "problem": msgspec.json.Decoder(Problem),
-}
 
 
 def _checksum(payload: bytes) -> str:
@@ -80,19 +74,17 @@ class ResultCache:
 
     @staticmethod
     def _load(kind: str, payload: bytes, checksum: str) -> Outcome | None:
-        decoder = _DECODERS.get(kind)
-        if decoder is None or not isinstance(payload, bytes) or _checksum(payload) != checksum:
+        if not isinstance(payload, bytes) or _checksum(payload) != checksum:
             return None
         try:
-            return decoder.decode(payload)
-        except msgspec.MsgspecError:
+            return decode_outcome(kind, payload)
+        except (KeyError, msgspec.MsgspecError):
             return None
 
     def put_many(self, outcomes: Mapping[str, Outcome]) -> None:
         rows = []
         for key, outcome in outcomes.items():
-            payload = _ENCODER.encode(outcome)
-            kind = "analysed" if isinstance(outcome, Analysed) else "problem"
+            kind, payload = encode_outcome(outcome)
             rows.append((key, kind, payload, _checksum(payload)))
         self.connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
         self.connection.commit()

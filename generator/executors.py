@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from generator.analyse import ArticleJob, Outcome, analyse_articles
+from generator.analyse import ArticleJob, Outcome, analyse_articles, decode_outcome, encode_outcome
 from generator.config import Settings
 from generator.errors import BuildError
 from generator.names import AliasEntry
@@ -41,24 +41,39 @@ def run_jobs(
     if executor == "dask":
         return _run_dask(jobs, settings, alias_tables, scheduler, finished)
     workers = settings.processes or os.cpu_count() or 1
-    if workers == 1 or len(jobs) < SMALL_BATCH:
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if workers == 1 or len(jobs) < SMALL_BATCH or not forkable:
         outcomes = analyse_articles(jobs, settings, alias_tables)
         if finished:
             finished(0, outcomes)
         return outcomes
+    global _forked_work
+    _forked_work = jobs, settings, alias_tables
     results: dict[int, list[Outcome]] = {}
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {
-            pool.submit(analyse_articles, chunk, settings, alias_tables): start
-            for start, chunk in _chunks(jobs, workers)
-        }
-        for future in as_completed(futures):
-            start = futures[future]
-            results[start] = future.result()
-            if finished:
-                finished(start, results[start])
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {
+                pool.submit(_analyse_forked, start, start + len(chunk)): start
+                for start, chunk in _chunks(jobs, workers)
+            }
+            for future in as_completed(futures):
+                start = futures[future]
+                results[start] = [decode_outcome(kind, payload) for kind, payload in future.result()]
+                if finished:
+                    finished(start, results[start])
+    finally:
+        _forked_work = None
     return [outcome for start in sorted(results) for outcome in results[start]]
+
+
+_forked_work: tuple[Sequence[ArticleJob], Settings, Sequence[dict[str, AliasEntry]]] | None = None
+"""The jobs of a local run, read by the forked workers: only indices go out, and JSON comes back."""
+
+
+def _analyse_forked(start: int, stop: int) -> list[tuple[str, bytes]]:
+    assert _forked_work is not None
+    jobs, settings, alias_tables = _forked_work
+    return [encode_outcome(outcome) for outcome in analyse_articles(jobs[start:stop], settings, alias_tables)]
 
 
 def _run_dask(
