@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,11 @@ class Settings:
     """An entity gets a page of its own once this many articles mention it."""
     processes: int = 0
     """Worker processes for per-article work and for rendering the site's pages; 0 means one per core."""
+
+    @property
+    def workers(self) -> int:
+        """`processes`, with 0 read as one per core."""
+        return self.processes or os.cpu_count() or 1
 
     def fingerprint(self) -> str:
         """Hash of the options that change per-article results, for the cache key."""

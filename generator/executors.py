@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -40,7 +39,7 @@ def run_jobs(
         return []
     if executor == "dask":
         return _run_dask(jobs, settings, alias_tables, scheduler, finished)
-    workers = settings.processes or os.cpu_count() or 1
+    workers = settings.workers
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if workers == 1 or len(jobs) < SMALL_BATCH or not forkable:
         outcomes = analyse_articles(jobs, settings, alias_tables)

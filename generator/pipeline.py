@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -142,7 +141,7 @@ def analyse_corpus(
     briefs = tuple((a.article.id, a.brief) for a in analysed)
     # 5. Relate: versions, stories, storylines, related reading.
     features = {a.article.id: a.features for a in analysed}
-    relations = relate_articles(articles, settings.related_count, features)
+    relations = relate_articles(articles, settings.related_count, features, settings.workers)
     stopwatch.lap("relate")
     # 6. Index: a topic per canonical entity; and a briefing per story, across its articles.
     themes = {a.article.id: a.themes for a in analysed}
@@ -193,7 +192,7 @@ def build(
             state = new_since_last_build(last, [a.id for a in corpus.articles])
             corpus = replace(corpus, new_articles=tuple(state["new"]))
             # 7. Render every page from the templates.
-            pages = render_site(corpus, settings.processes or os.cpu_count() or 1)
+            pages = render_site(corpus, settings.workers)
             stopwatch.lap("render")
             # 8. Write: content/ first, then MkDocs renders site/ from it.
             written, removed = write_content(pages, paths.content)
@@ -204,7 +203,7 @@ def build(
                 "problems": [[p.source, p.reason] for p in problems],
             }
         if render_html:
-            build_site(paths.mkdocs_config, paths.content, paths.site, settings.processes or os.cpu_count() or 1)
+            build_site(paths.mkdocs_config, paths.content, paths.site, settings.workers)
             stopwatch.lap("site")
         save_last_build(paths.cache_dir, state)
     log.info("time by stage: %s", stopwatch)

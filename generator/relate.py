@@ -24,6 +24,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
+from generator.forked import fork_map
 from generator.model import Article, ArticleFeatures, DateEvidence, Related, Relations, Story, Storyline
 from generator.text import markdown_to_plain, slugify
 
@@ -86,12 +87,15 @@ class _Profile:
 
 
 def relate_articles(
-    articles: Sequence[Article], related_count: int = 5, features: Mapping[str, ArticleFeatures] | None = None
+    articles: Sequence[Article],
+    related_count: int = 5,
+    features: Mapping[str, ArticleFeatures] | None = None,
+    workers: int = 1,
 ) -> Relations:
     """Versions, stories, storylines and related reading for the whole corpus.
 
     `features` are the articles' `article_features` where already known (they are cached with the
-    per-article results); the others are worked out here.
+    per-article results); the others are worked out here. `workers`: processes for the similarities.
     """
     ordered = sorted(articles, key=lambda a: a.id)
     known = features or {}
@@ -101,7 +105,7 @@ def relate_articles(
     versions = version_groups(profiles)
     dates = _shared_dates(ordered, versions)
     profiles = [replace(p, day=_day(dates[p.article.id])) for p in profiles]
-    graph = _neighbour_graph(profiles)
+    graph = _neighbour_graph(profiles, workers)
     stories = _stories(profiles, versions, graph)
     stories, storylines = _storylines(stories, profiles, graph)
     return Relations(
@@ -547,35 +551,54 @@ def _counts(rows: Sequence[tuple[tuple[int, ...], tuple[int, ...]]]) -> sparse.c
     return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), HASH_FEATURES))
 
 
-def _neighbour_graph(profiles: list[_Profile]) -> Graph:
+def _neighbour_graph(profiles: list[_Profile], workers: int = 1) -> Graph:
     """Each article's nearest neighbours by TF-IDF cosine of the text blended with that of the facts;
     symmetric, sparse.
 
     Nearly every pair of articles shares some word, so the similarities of a block of articles are
-    built dense at once; the block is sized to the corpus so that it holds about SIMILARITY_BLOCK values.
+    built dense at once; the block is sized to the corpus so that it holds about SIMILARITY_BLOCK values,
+    and the blocks are shared among `workers` processes.
     """
+    global _similarity_inputs
     n = len(profiles)
     graph: Graph = {i: {} for i in range(n)}
     if n < 2:
         return graph
     words, numbers = _vectors(profiles)
-    words_by_feature, numbers_by_feature = words.T.tocsr(), numbers.T.tocsr()
     rows = max(1, SIMILARITY_BLOCK // n)
-    for start in range(0, n, rows):
-        block = slice(start, min(start + rows, n))
-        similarities = TEXT_WEIGHT * (words[block] @ words_by_feature).toarray()
-        similarities += (1 - TEXT_WEIGHT) * (numbers[block] @ numbers_by_feature).toarray()
-        own = np.arange(similarities.shape[0])
-        similarities[own, start + own] = 0.0
-        nearest = np.argpartition(-similarities, min(NEIGHBOURS, n - 1) - 1, axis=1)[:, :NEIGHBOURS]
-        nearest_similarities = np.take_along_axis(similarities, nearest, axis=1)
-        for i, neighbours, values in zip(
-            range(start, block.stop), nearest.tolist(), nearest_similarities.tolist(), strict=True
-        ):
-            for j, similarity in zip(neighbours, values, strict=True):
+    starts = range(0, n, rows)
+    _similarity_inputs = words, words.T.tocsr(), numbers, numbers.T.tocsr(), rows
+    try:
+        blocks = fork_map(_nearest_in_blocks, len(starts), workers)
+    finally:
+        _similarity_inputs = None
+    for start, (nearest, values) in zip(starts, blocks, strict=True):
+        for i, neighbours, similarities in zip(range(start, start + len(nearest)), nearest, values, strict=True):
+            for j, similarity in zip(neighbours, similarities, strict=True):
                 if similarity >= MIN_SIMILARITY:
                     graph[i][j] = graph[j][i] = round(similarity, 6)
     return graph
+
+
+_similarity_inputs: tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, int] | None = None
+"""The TF-IDF rows and columns and the block height of the graph being built, for forked workers."""
+
+
+def _nearest_in_blocks(blocks: range) -> list[tuple[list[list[int]], list[list[float]]]]:
+    """Each article's NEIGHBOURS most similar articles and their similarities, block by block."""
+    assert _similarity_inputs is not None
+    words, words_by_feature, numbers, numbers_by_feature, rows = _similarity_inputs
+    n = words.shape[0]
+    found = []
+    for number in blocks:
+        block = slice(number * rows, min((number + 1) * rows, n))
+        similarities = TEXT_WEIGHT * (words[block] @ words_by_feature).toarray()
+        similarities += (1 - TEXT_WEIGHT) * (numbers[block] @ numbers_by_feature).toarray()
+        own = np.arange(similarities.shape[0])
+        similarities[own, block.start + own] = 0.0
+        nearest = np.argpartition(-similarities, min(NEIGHBOURS, n - 1) - 1, axis=1)[:, :NEIGHBOURS]
+        found.append((nearest.tolist(), np.take_along_axis(similarities, nearest, axis=1).tolist()))
+    return found
 
 
 def _average_link(

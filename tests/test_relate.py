@@ -355,3 +355,23 @@ def test_average_link_merges_as_recomputing_every_average_would():
         assert clusters == _average_link_from_scratch(groups, graph, threshold, allowed), seed
         merged += len(groups) - len(clusters)
     assert merged > 200 and refused > 50, (merged, refused)
+
+
+def test_similarities_worked_out_in_blocks_on_workers_give_the_same_relations(monkeypatch):
+    import random
+
+    from generator import relate
+
+    rng = random.Random(7)
+    topics = ["bridge", "school", "budget"]
+    pool = [f"The council of town {n} voted on the {rng.choice(topics)} plan." for n in range(60)]
+    articles = [make_article(f"a{n:02d}", rng.sample(pool, rng.randint(3, 9)), "2024-01-02") for n in range(48)]
+    profiles = [relate._profile(a, f) for a, f in zip(articles, relate.article_features(articles), strict=True)]
+    graph, relations = relate._neighbour_graph(profiles), relate_articles(articles)
+    monkeypatch.setattr(relate, "SIMILARITY_BLOCK", 6 * len(articles))  # eight blocks of six articles
+    in_blocks = relate._neighbour_graph(profiles, workers=2)
+    assert [(i, list(edges.items())) for i, edges in in_blocks.items()] == [
+        (i, list(edges.items())) for i, edges in graph.items()
+    ]
+    assert all(i not in edges for i, edges in in_blocks.items()) and sum(map(len, graph.values())) > len(articles)
+    assert relate_articles(articles, workers=2) == relations
