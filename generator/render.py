@@ -178,7 +178,7 @@ def render_site(corpus: Corpus, workers: int = 1) -> tuple[OutputFile, ...]:
             for a in sorted(corpus.articles, key=lambda a: a.id)
         ),
         *(
-            (story_path(view["story"]), "story.md.j2", functools.partial(dict, view))
+            (story_path(view["story"]), "story.md.j2", functools.partial(_story_page_view, view, by_id))
             for view in story_views
             if len(view["story"].articles) > 1
         ),
@@ -307,11 +307,8 @@ def _article_view(article: Article, corpus: Corpus, by_id: dict[str, Article]) -
 
 
 def _story_view(story: Story, corpus: Corpus, by_id: dict[str, Article]) -> dict:
+    """What the home page, the timeline and the story page show of a story."""
     lead = by_id[story.articles[-1]] if story.articles else None
-    changes = []
-    for group in story.versions:
-        for older, newer in itertools.pairwise(group):
-            changes.append((by_id[older], by_id[newer], paragraph_changes(by_id[older], by_id[newer])))
     facts = [
         (fact.text, [(by_id[i], n + 1) for n, i in enumerate(story.articles) if i in fact.articles])
         for fact in corpus.facts_of(story.id)
@@ -325,10 +322,19 @@ def _story_view(story: Story, corpus: Corpus, by_id: dict[str, Article]) -> dict
         "version_groups": [
             [(by_id[i], _date(corpus, by_id[i])) for i in group] for group in story.versions if len(group) > 1
         ],
-        "changes": changes,
         "storyline": corpus.relations.storyline(story.storyline),
         "all_stories": corpus.relations.story_by_id,
     }
+
+
+def _story_page_view(view: dict, by_id: dict[str, Article]) -> dict:
+    """The story page adds what changed between versions: the costly part, worked out where the page is rendered."""
+    changes = [
+        (by_id[older], by_id[newer], paragraph_changes(by_id[older], by_id[newer]))
+        for group in view["story"].versions
+        for older, newer in itertools.pairwise(group)
+    ]
+    return {**view, "changes": changes}
 
 
 def paragraph_changes(older: Article, newer: Article) -> list[tuple[str, str]]:

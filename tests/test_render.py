@@ -1,10 +1,15 @@
 import dataclasses
+import difflib
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from generator import render
 from generator.render import render_site
 from generator.text import inline_html_to_markdown, md_escape
+from tests.conftest import make_article
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +189,46 @@ def test_pages_rendered_on_workers_are_the_pages_rendered_here(seed_corpus):
     here = render_site(seed_corpus)
     assert render_site(seed_corpus, workers=2) == here
     assert sum(1 for page in here if str(page.path).startswith(("articles/", "stories/", "topics/"))) > 4
+
+
+def _every_alike_pair(old: list[str], new: list[str]):
+    """Every pair compared in full: what the shortcuts of render._alike_pairs must not change."""
+    for j, after in enumerate(new):
+        for i, before in enumerate(old):
+            ratio = difflib.SequenceMatcher(a=before.split(), b=after.split(), autojunk=False).ratio()
+            if ratio >= render.EDITED_AT_LEAST:
+                yield ratio, i, j
+
+
+PARAGRAPH_POOL = [
+    "The council met on Monday.",
+    "The council met on Tuesday.",
+    "The council met on Monday to vote.",
+    "Rain fell across the north.",
+    "Rain fell across the north and the west.",
+    "A spokesman declined to comment.",
+]
+
+
+@given(
+    st.lists(st.sampled_from(PARAGRAPH_POOL), min_size=1, max_size=6),
+    st.lists(st.sampled_from(PARAGRAPH_POOL), min_size=1, max_size=6),
+)
+@settings(max_examples=300, deadline=None)
+def test_changes_between_versions_are_those_of_comparing_every_paragraph_pair(old, new):
+    older, newer = make_article("older", old), make_article("newer", new)
+    found = render.paragraph_changes(older, newer)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "_alike_pairs", _every_alike_pair)
+        assert found == render.paragraph_changes(older, newer)
+
+
+def test_changes_between_versions_name_the_edit_the_addition_and_the_removal():
+    """Moved paragraphs are not changes; an edited one is paired with its old self wherever it stood."""
+    older = make_article("older", [*PARAGRAPH_POOL[:2], PARAGRAPH_POOL[3], PARAGRAPH_POOL[5]])
+    newer = make_article("newer", [PARAGRAPH_POOL[4], PARAGRAPH_POOL[1], PARAGRAPH_POOL[0], PARAGRAPH_POOL[2]])
+    assert render.paragraph_changes(older, newer) == [
+        ("edited", "Rain fell across the <del>north.</del> <ins>north and the west.</ins>"),
+        ("added", "The council met on Monday to vote."),
+        ("removed", "A spokesman declined to comment."),
+    ]
