@@ -6,7 +6,10 @@ What it measures, for each corpus size (default 1,000 and 10,000 articles; 30,00
      empty cache, run as a subprocess. Wall seconds, CPU seconds of the process tree (user + system,
      from wait4), peak memory of the process tree (psutil, sampled every 0.2 s: the sum of RSS over
      the parent and its workers, and the sum of PSS, which counts pages shared after fork once), the
-     largest single process (ru_maxrss), articles/s and words/s.
+     largest single process (ru_maxrss), articles/s and words/s. The memory target is judged on the
+     sum of PSS (and the largest process): a worker forked from a parent of 1 GB shows an RSS of 1 GB
+     at once, though the pages it only reads exist once in the machine's memory, so the sum of RSS
+     counts them once per worker and can exceed what the build occupies by far.
   2. spaCy NER alone on the same texts, in the same run: `generator.nlp.load_pipeline("auto")` and
      `nlp.pipe(texts, n_process=2, batch_size=64)` over the article bodies (each seed minus its
      title line), in a fresh subprocess; words/s of the pipe alone (model load timed apart).
@@ -605,11 +608,12 @@ def report(results: Sequence[SizeResult]) -> None:
             f"(target <= {TARGET_WARM_SECONDS:.0f} s at {TARGET_WARM_AT}) "
             f"{verdict(ok(r.warm_one) and r.warm_one.seconds <= TARGET_WARM_SECONDS)}"
         )
-        peak = max(r.cold.tree_rss_mb, r.cold.max_single_mb)
+        peak = max(r.cold.tree_pss_mb, r.cold.max_single_mb)
         print(
             f"  peak memory of the cold build at {r.n}: tree RSS {r.cold.tree_rss_mb:,.0f} MB, tree PSS "
             f"{r.cold.tree_pss_mb:,.0f} MB, largest process {r.cold.max_single_mb:,.0f} MB "
-            f"(target <= {TARGET_PEAK_MB:,.0f} MB at {TARGET_WARM_AT}) {verdict(peak <= TARGET_PEAK_MB)}"
+            f"(target <= {TARGET_PEAK_MB:,.0f} MB at {TARGET_WARM_AT}, judged on tree PSS and the largest process) "
+            f"{verdict(peak <= TARGET_PEAK_MB)}"
         )
     cold_points = series["cold build"]
     slope = fitted_exponent([(n, t) for n, t, _ in cold_points])
