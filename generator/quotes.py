@@ -51,6 +51,8 @@ _PHRASE_AFTER = re.compile(
 )
 """A noun phrase right after the verb, with the body it speaks for: 'said a spokesman for Acme'."""
 _WORD_START = re.compile(r"\w")
+_MARK = re.compile("[“«”»\"‘'’]")
+"""The characters _marks looks at: every quotation mark, curly, straight or angled."""
 _TITLE_WORD = r"(?:[A-Z0-9][\w'’.-]*|of|and|the|a|in|on|to|for)"
 _TITLE_LIKE = re.compile(rf"^{_TITLE_WORD}(?:\s+{_TITLE_WORD})*$")
 """A quoted title ('Hymns and Arias', 'Larry King Live'), not a quotation."""
@@ -110,7 +112,8 @@ def _marks(text: str) -> list[tuple[int, str, str]]:
     """
     has_double = any(c in text for c in '"“”«»')
     found = []
-    for i, c in enumerate(text):
+    for mark in _MARK.finditer(text):
+        i, c = mark.start(), mark.group()
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < len(text) else " "
         if c in "“«":
