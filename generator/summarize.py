@@ -1,18 +1,18 @@
 """Stage 4, summarize: Article -> Brief, a one-line summary and key points taken from its own sentences.
 
 Sentences are ranked by centrality in their similarity graph (TextRank, Mihalcea & Tarau 2004: the
-content words two sentences share, normalised by their lengths) with the lead's position as a prior,
-then picked with maximal marginal relevance so that no two say the same thing. A sentence that
-cannot stand alone is never picked.
+words two sentences share, function words counting a little, normalised by their lengths) with the
+lead's position as a prior, then picked with maximal marginal relevance so that no two say the same
+thing. A sentence that cannot stand alone is never picked.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from generator.config import Settings
@@ -23,6 +23,8 @@ LEAD_WEIGHT = 0.1
 """How much the lead's position counts beside centrality: news puts the gist first."""
 MAX_CANDIDATES = 300
 """News puts what matters first; past this many sentences the similarity graph only costs memory."""
+FUNCTION_WORD_WEIGHT = 0.1
+"""A function word two sentences share counts this much of a content word: shared phrasing is weak evidence."""
 REDUNDANCY = 0.8
 """MMR trade-off: higher keeps more central sentences, lower more varied ones."""
 
@@ -41,7 +43,7 @@ _ATTRIBUTED = re.compile(
     r"[”\"],? (?:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)* |he |she |they |it )?(?:said|says|told|added)\b"
 )
 """A quotation that opens a sentence stands alone when the sentence says who said it."""
-_WORD = re.compile(r"\b\w\w+\b")
+_TOKEN = re.compile(r"\w+")
 _OPEN_QUOTES = '“‘"'
 _CLOSE_QUOTES = '”’"'
 
@@ -156,29 +158,29 @@ def _unnamed_speaker(text: str, speaker: str | None) -> str | None:
 def _scores(texts: list[str]) -> np.ndarray:
     """TextRank centrality plus a lead prior, both scaled to 0..1.
 
-    Two sentences are as similar as the content words they share, over the log of their sizes: unlike
-    a cosine, a long sentence that restates much of the article keeps the weight of what it shares.
+    Two sentences are as similar as the words they share, each occurrence counted as ROUGE counts it
+    and a function word at FUNCTION_WORD_WEIGHT, over the log of their sizes: unlike a cosine, a long
+    sentence that restates much of the article keeps the weight of what it shares.
     """
     n = len(texts)
     lead = 1.0 / np.sqrt(np.arange(1, n + 1))
     if n < 3:
         return lead
+    # The k-th occurrence of a word is a feature of its own: a product of 0/1 rows counts min(k_i, k_j).
     # On a few dozen sentences sklearn's vectorizers cost more in checks than the counting itself.
-    bags = [sorted({w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS}) for text in texts]
-    vocabulary = {w: i for i, w in enumerate(sorted(set().union(*bags)))}
-    if not vocabulary:
-        return lead
-    words = csr_matrix(
-        (
-            np.ones(sum(map(len, bags))),
-            [vocabulary[w] for bag in bags for w in bag],
-            np.cumsum([0, *map(len, bags)]),
-        ),
-        shape=(n, len(vocabulary)),
+    counts = [Counter(_TOKEN.findall(text.lower())) for text in texts]
+    vocabulary: dict[tuple[str, int], int] = {}
+    columns = [
+        [vocabulary.setdefault((w, k), len(vocabulary)) for w, c in bag.items() for k in range(c)] for bag in counts
+    ]
+    occurrences = np.zeros((n, len(vocabulary)))
+    occurrences[np.repeat(np.arange(n), [len(row) for row in columns]), [c for row in columns for c in row]] = 1.0
+    # A content word counts 1, a function word FUNCTION_WORD_WEIGHT, a one-letter token ("s", "5") nothing.
+    weight = np.array(
+        [0.0 if len(w) < 2 else FUNCTION_WORD_WEIGHT if w in ENGLISH_STOP_WORDS else 1.0 for w, _ in vocabulary]
     )
-    shared = (words @ words.T).toarray()
-    size = np.log1p(np.array([[len(bag)] for bag in bags], dtype=float))
-    similarity = shared / np.maximum(size + size.T, 1e-9)
+    size = np.log1p(occurrences @ weight)[:, None]
+    similarity = (occurrences * weight) @ occurrences.T / np.maximum(size + size.T, 1e-9)
     np.fill_diagonal(similarity, 0.0)
     rows = similarity.sum(axis=1, keepdims=True)
     transition = np.divide(similarity, rows, out=np.full_like(similarity, 1.0 / n), where=rows > 0)

@@ -93,12 +93,13 @@ def test_summary_respects_the_word_limit():
 
 
 def test_the_summary_shares_the_most_with_the_rest_not_the_most_per_word():
-    """A cosine would favour the short lead, whose two words are each in other sentences."""
+    """A cosine, or every shared word counted alike, would pick a short sentence whose few words are
+    each in other sentences (here the first or the fourth)."""
     sentences = [
         "All of the farms were in the town.",
         "A flood on the river put the valley town and its road out of power.",
         "No schools were open in the rain in the valley.",
-        "All of the farms were in the valley.",
+        "Many farms in the valley had no power.",
         "The bridge on the road into the town is shut.",
     ]
     brief = summarize_article(make_article("a", sentences), Settings())
