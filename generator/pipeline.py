@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.metadata
 import json
 import logging
 import sys
@@ -166,7 +167,8 @@ def build(
     """Generate content/ and render site/; under --strict any problem stops the build before a write.
 
     When every input is the one the last build used and content/ is as it left it, the corpus stages
-    are skipped: their output would be the same bytes.
+    are skipped: their output would be the same bytes. MkDocs is skipped the same way when content/,
+    mkdocs.yml and site/ are as the last render left them.
     """
     started = time.monotonic()
     stopwatch = Stopwatch()
@@ -203,8 +205,13 @@ def build(
                 "problems": [[p.source, p.reason] for p in problems],
             }
         if render_html:
-            build_site(paths.mkdocs_config, paths.content, paths.site, settings.workers)
-            stopwatch.lap("site")
+            site_key = site_inputs_key(paths)
+            if options.use_cache and state.get("site") == [site_key, tree_stamp(paths.site)]:
+                log.info("site/ is as the last render of this content/ and mkdocs.yml left it: not rendered again")
+            else:
+                build_site(paths.mkdocs_config, paths.content, paths.site, settings.workers)
+                stopwatch.lap("site")
+            state = state | {"site": [site_key, tree_stamp(paths.site)]}
         save_last_build(paths.cache_dir, state)
     log.info("time by stage: %s", stopwatch)
     return BuildReport(len(state["articles"]), problems, written, removed, time.monotonic() - started)
@@ -224,6 +231,37 @@ def content_stamp(content: Path) -> str:
             return ""
         stamps.append([relative, status.st_size, status.st_mtime_ns])
     return hashlib.blake2b(json.dumps(stamps).encode("utf-8"), digest_size=20).hexdigest()
+
+
+def tree_stamp(folder: Path) -> str:
+    """Path, size and modification time of every file under a folder: any file added, edited or removed changes it."""
+    stamps = []
+    for path in sorted(folder.rglob("*")):
+        try:
+            status = path.stat()
+        except OSError:
+            return ""
+        if path.is_file():
+            stamps.append([path.relative_to(folder).as_posix(), status.st_size, status.st_mtime_ns])
+    return hashlib.blake2b(json.dumps(stamps).encode("utf-8"), digest_size=20).hexdigest()
+
+
+def site_inputs_key(paths: Paths) -> str:
+    """Everything MkDocs renders site/ from: content/ as it is on disk, mkdocs.yml, our theme and the versions."""
+    try:
+        config = paths.mkdocs_config.read_bytes()
+    except OSError:
+        config = b""
+    versions = [_installed_version(name) for name in ("mkdocs", "mkdocs-material")]
+    data = json.dumps([tree_stamp(paths.content), config.hex(), _code_fingerprint(), versions, str(paths.content)])
+    return hashlib.blake2b(data.encode("utf-8"), digest_size=20).hexdigest()
+
+
+def _installed_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def new_since_last_build(last: dict | None, article_ids: Sequence[str]) -> dict:

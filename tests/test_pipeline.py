@@ -138,3 +138,30 @@ def test_home_page_lists_what_is_new_since_the_last_build(tmp_path):
     assert "## New since the last build" in home and "articles/002-77f896a1f2bda597.md" in home.split("## Latest")[0]
     # A rebuild with the same articles keeps the list, so nothing is rewritten.
     assert build(paths, Settings(), render_html=False).written == 0
+
+
+def test_site_is_rendered_again_only_when_what_it_is_made_from_changed(tmp_path, monkeypatch):
+    import generator.pipeline as pipeline
+
+    renders = []
+    real_build_site = pipeline.build_site
+    monkeypatch.setattr(pipeline, "build_site", lambda *args: renders.append(args) or real_build_site(*args))
+    paths = make_project(tmp_path / "project")
+    build(paths, Settings())
+    build(paths, Settings())
+    assert len(renders) == 1, "nothing changed: MkDocs must not run again"
+
+    (paths.site / "sources" / "index.html").unlink()
+    build(paths, Settings())
+    assert len(renders) == 2 and (paths.site / "sources" / "index.html").is_file()
+
+    paths.mkdocs_config.write_text(paths.mkdocs_config.read_text() + "\ncopyright: Briefing test\n")
+    build(paths, Settings())
+    assert len(renders) == 3 and "Briefing test" in (paths.site / "index.html").read_text()
+
+    extra = paths.content / "notes.md"
+    extra.write_text("# Notes\n\nA page added by hand.\n")
+    build(paths, Settings())
+    assert len(renders) == 4 and (paths.site / "notes" / "index.html").is_file()
+    build(paths, Settings())
+    assert len(renders) == 4
