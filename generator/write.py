@@ -20,6 +20,7 @@ import socket
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from generator.errors import BuildError
 from generator.model import OutputFile
@@ -206,9 +207,28 @@ def build_site(config_file: Path, content: Path, site: Path, workers: int = 0) -
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+_held_lock: IO[str] | None = None
+"""The open lock file of the build running in this process, if any."""
+
+
+def _drop_lock_in_forked_worker() -> None:
+    """A forked worker shares the lock; closing its copy leaves it held by the build, but not after it."""
+    global _held_lock
+    if _held_lock is not None:
+        _held_lock.close()
+        _held_lock = None
+
+
+os.register_at_fork(after_in_child=_drop_lock_in_forked_worker)
+
+
 @contextlib.contextmanager
 def build_lock(lock_file: Path) -> Iterator[None]:
-    """One build at a time per project; the second is told who holds the lock."""
+    """One build at a time per project; the second is told who holds the lock.
+
+    The lock goes with the build's process: workers it forked do not keep it once it is killed.
+    """
+    global _held_lock
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     with lock_file.open("a+") as handle:
         try:
@@ -221,9 +241,11 @@ def build_lock(lock_file: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
         handle.flush()
+        _held_lock = handle
         try:
             yield
         finally:
+            _held_lock = None
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)

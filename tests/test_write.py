@@ -1,5 +1,9 @@
 import json
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -7,6 +11,7 @@ import pytest
 from generator.errors import BuildError
 from generator.model import OutputFile
 from generator.write import MANIFEST, build_lock, commit_tree, recover, write_content
+from tests.conftest import ROOT
 
 
 def _files(**pages: str) -> tuple[OutputFile, ...]:
@@ -100,3 +105,29 @@ def test_second_build_is_refused_with_the_holder_named(tmp_path: Path):
         holder.join()
     with build_lock(lock):
         assert lock.exists()
+
+
+def test_workers_of_a_killed_build_do_not_keep_its_lock(tmp_path: Path):
+    lock = tmp_path / "build.lock"
+    script = f"""
+import os, time
+from pathlib import Path
+from generator.write import build_lock
+with build_lock(Path({str(lock)!r})):
+    worker = os.fork()
+    if worker == 0:
+        time.sleep(60)
+        os._exit(0)
+    print(worker, flush=True)
+    time.sleep(60)
+"""
+    build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    worker = int(build.stdout.readline())
+    try:
+        build.kill()
+        build.wait()
+        os.kill(worker, 0)  # the worker outlives the build ...
+        with build_lock(lock):  # ... and the next build still gets the lock
+            pass
+    finally:
+        os.kill(worker, signal.SIGKILL)
