@@ -223,26 +223,22 @@ def content_unchanged(last: dict, content: Path) -> bool:
 
 def content_stamp(content: Path) -> str:
     """Size and modification time of every file of content/ we wrote: a file edited by hand changes it."""
-    stamps = []
-    for relative in read_manifest(content):
-        try:
-            status = (content / relative).stat()
-        except OSError:
-            return ""
-        stamps.append([relative, status.st_size, status.st_mtime_ns])
-    return hashlib.blake2b(json.dumps(stamps).encode("utf-8"), digest_size=20).hexdigest()
+    return _files_stamp(content, read_manifest(content))
 
 
 def tree_stamp(folder: Path) -> str:
-    """Path, size and modification time of every file under a folder: any file added, edited or removed changes it."""
+    """The same for every file under a folder: any file added, edited or removed changes it."""
+    return _files_stamp(folder, [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*")) if p.is_file()])
+
+
+def _files_stamp(folder: Path, relatives: Sequence[str]) -> str:
     stamps = []
-    for path in sorted(folder.rglob("*")):
+    for relative in relatives:
         try:
-            status = path.stat()
+            status = (folder / relative).stat()
         except OSError:
             return ""
-        if path.is_file():
-            stamps.append([path.relative_to(folder).as_posix(), status.st_size, status.st_mtime_ns])
+        stamps.append([relative, status.st_size, status.st_mtime_ns])
     return hashlib.blake2b(json.dumps(stamps).encode("utf-8"), digest_size=20).hexdigest()
 
 
