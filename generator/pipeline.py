@@ -7,6 +7,7 @@ import hashlib
 import importlib.metadata
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -205,13 +206,14 @@ def build(
                 "problems": [[p.source, p.reason] for p in problems],
             }
         if render_html:
-            site_key = site_inputs_key(paths)
-            if options.use_cache and state.get("site") == [site_key, tree_stamp(paths.site)]:
+            site_key, site_stamp = site_inputs_key(paths), tree_stamp(paths.site)
+            if options.use_cache and state.get("site") == [site_key, site_stamp]:
                 log.info("site/ is as the last render of this content/ and mkdocs.yml left it: not rendered again")
             else:
                 build_site(paths.mkdocs_config, paths.content, paths.site, settings.workers)
+                site_stamp = tree_stamp(paths.site)
                 stopwatch.lap("site")
-            state = state | {"site": [site_key, tree_stamp(paths.site)]}
+            state = state | {"site": [site_key, site_stamp]}
         save_last_build(paths.cache_dir, state)
     log.info("time by stage: %s", stopwatch)
     return BuildReport(len(state["articles"]), problems, written, removed, time.monotonic() - started)
@@ -227,8 +229,15 @@ def content_stamp(content: Path) -> str:
 
 
 def tree_stamp(folder: Path) -> str:
-    """The same for every file under a folder: any file added, edited or removed changes it."""
-    return _files_stamp(folder, [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*")) if p.is_file()])
+    """The same for every file under a folder: any file added, edited or removed changes it.
+
+    os.walk lists each folder once; pathlib's rglob and is_file cost several times more per file.
+    """
+    relatives: list[str] = []
+    for root, _, names in os.walk(folder):
+        prefix = Path(root).relative_to(folder).as_posix()
+        relatives.extend(name if prefix == "." else f"{prefix}/{name}" for name in names)
+    return _files_stamp(folder, sorted(relatives))
 
 
 def _files_stamp(folder: Path, relatives: Sequence[str]) -> str:
