@@ -7,7 +7,6 @@ TF-IDF words and word pairs that are not part of a name, one per inflection ("sa
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 import re
@@ -18,7 +17,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from generator.model import Article, Backlink, Quote, Relations, ThemeTerms, Topic, TopicIndex
+from generator.model import Article, Backlink, Mention, Quote, Relations, ThemeTerms, Topic, TopicIndex
 from generator.text import markdown_to_plain, slugify
 
 KIND_FOLDERS = {
@@ -89,6 +88,7 @@ def build_topic_index(
         if len(members[key]) >= min_articles
     }
     co_mentions = _co_mentions(articles, {name for name, _ in with_page})
+    mentions, quotes = _said_by_name(articles)
     used_slugs: set[str] = set()
     topics = []
     for (name, kind), found in sorted(members.items(), key=lambda item: (item[0][1], item[0][0].lower(), item[0][0])):
@@ -101,9 +101,11 @@ def build_topic_index(
                 kind=kind,
                 slug=slug,
                 articles=tuple(a.id for a in found),
-                backlinks=tuple(_backlinks(name, found)) if page else (),
+                backlinks=tuple(Backlink(a.id, m.sentence) for a in found for m in mentions[a.id].get(name, ()))
+                if page
+                else (),
                 co_mentioned=tuple(co_mentions.get(name, ())) if page else (),
-                quotes=tuple(_quotes_by(name, found)),
+                quotes=tuple(quote for a in found for quote in quotes[a.id].get(name, ())),
                 first_seen=seen[0] if seen else None,
                 last_seen=seen[-1] if seen else None,
                 has_page=page,
@@ -151,7 +153,7 @@ def article_themes(
     A term in more than half of the articles (of 20 or more) is no theme.
     """
     bags = [(known or {}).get(a.id) or theme_terms_of(a) for a in articles]
-    frequency = Counter(term for bag in bags for term in bag.terms)
+    frequency = Counter(itertools.chain.from_iterable(bag.terms for bag in bags))
     limit = (0.5 if len(articles) >= 20 else 1.0) * len(articles)
     terms = sorted(term for term, count in frequency.items() if count <= limit)
     if not terms:
@@ -230,20 +232,30 @@ def _co_mentions(articles: Sequence[Article], wanted: set[str], top: int = 6) ->
     found: dict[str, list[str]] = {}
     for row, name in enumerate(chosen):
         start, end = together.indptr[row], together.indptr[row + 1]
-        scores = zip(together.indices[start:end], together.data[start:end], strict=True)
-        others = ((names[column], score) for column, score in scores if names[column] != name)
-        found[name] = [other for other, _ in heapq.nsmallest(top, others, key=lambda x: (-x[1], x[0]))]
+        others, scores = together.indices[start:end], together.data[start:end]
+        others, scores = others[others != columns[name]], scores[others != columns[name]]
+        if len(scores) > top:
+            # Only names scoring at least the top-th best can be among the top, ties on it included.
+            best = scores >= np.partition(scores, len(scores) - top)[len(scores) - top]
+            others, scores = others[best], scores[best]
+        ranked = sorted(zip((-scores).tolist(), (names[column] for column in others.tolist()), strict=True))
+        found[name] = [other for _, other in ranked[:top]]
     return found
 
 
-def _backlinks(name: str, articles: list[Article]) -> list[Backlink]:
-    return [
-        Backlink(article.id, mention.sentence)
-        for article in articles
-        for mention in article.mentions
-        if mention.name == name
-    ]
-
-
-def _quotes_by(name: str, articles: list[Article]) -> list[Quote]:
-    return [quote for article in articles for quote in article.quotes if quote.speaker == name]
+def _said_by_name(
+    articles: Sequence[Article],
+) -> tuple[dict[str, dict[str, list[Mention]]], dict[str, dict[str, list[Quote]]]]:
+    """Per article, its mentions by the name they refer to and its quotes by speaker, in article order:
+    one pass, instead of one over a topic's articles for every topic."""
+    mentions: dict[str, dict[str, list[Mention]]] = {}
+    quotes: dict[str, dict[str, list[Quote]]] = {}
+    for article in articles:
+        by_name = mentions[article.id] = {}
+        for mention in article.mentions:
+            by_name.setdefault(mention.name, []).append(mention)
+        by_speaker = quotes[article.id] = {}
+        for quote in article.quotes:
+            if quote.speaker:
+                by_speaker.setdefault(quote.speaker, []).append(quote)
+    return mentions, quotes

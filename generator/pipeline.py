@@ -149,8 +149,11 @@ def analyse_corpus(
     themes = {a.article.id: a.themes for a in analysed}
     index = build_topic_index(articles, relations, settings.topic_page_min_articles, themes)
     brief_of, article_of = dict(briefs), {a.id: a for a in articles}
+    # A story of one article is told by that article's own brief.
     story_facts = tuple(
-        (s.id, summarize_story([article_of[i] for i in s.articles[::-1]], brief_of)) for s in relations.stories
+        (s.id, summarize_story([article_of[i] for i in s.articles[::-1]], brief_of))
+        for s in relations.stories
+        if len(s.articles) > 1
     )
     stopwatch.lap("index")
     corpus = Corpus(articles, briefs, relations, index, settings.site_title, settings.site_url, story_facts)

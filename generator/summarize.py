@@ -101,6 +101,9 @@ def summarize_story(articles: Sequence[Article], briefs: Mapping[str, Brief], li
         return set(re.findall(r"\w+", text.lower()))
 
     def same(a: set[str], b: set[str]) -> bool:
+        # Two sets of which one is over twice the size of the other cannot share half their union.
+        if len(a) > 2 * len(b) or len(b) > 2 * len(a):
+            return False
         return len(a & b) / max(1, len(a | b)) >= 0.5
 
     lines = [[briefs[a.id].summary, *(point.text for point in briefs[a.id].key_points)] for a in articles]
