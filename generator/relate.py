@@ -14,6 +14,7 @@ import bisect
 import functools
 import hashlib
 import heapq
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -546,8 +547,9 @@ def _counts(rows: Sequence[tuple[tuple[int, ...], tuple[int, ...]]]) -> sparse.c
     """The hashed count rows of many articles as one matrix, as the hashing vectorizer makes it."""
     lengths = [len(columns) for columns, _ in rows]
     indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-    indices = np.fromiter((c for columns, _ in rows for c in columns), dtype=np.int32, count=int(indptr[-1]))
-    data = np.fromiter((n for _, counts in rows for n in counts), dtype=np.float64, count=int(indptr[-1]))
+    chain = itertools.chain.from_iterable
+    indices = np.fromiter(chain(columns for columns, _ in rows), dtype=np.int32, count=int(indptr[-1]))
+    data = np.fromiter(chain(counts for _, counts in rows), dtype=np.float64, count=int(indptr[-1]))
     return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), HASH_FEATURES))
 
 
@@ -723,10 +725,13 @@ def _storylines(stories: list[Story], profiles: list[_Profile], graph: Graph) ->
     """Stories about one subject, whatever their dates, joined and put in time order."""
     index = {p.article.id: i for i, p in enumerate(profiles)}
     groups = [[index[a] for a in story.articles] for story in stories]
-    subject = {
-        i: {j: _subject_similarity(value, profiles[i], profiles[j]) for j, value in edges.items()}
-        for i, edges in graph.items()
-    }
+    # The graph is symmetric and its rows come in order: a pair met before is looked up, not worked out again.
+    subject: Graph = {}
+    for i, edges in graph.items():
+        subject[i] = {
+            j: subject[j][i] if j < i else _subject_similarity(value, profiles[i], profiles[j])
+            for j, value in edges.items()
+        }
     merged = _average_link(groups, subject, STORYLINE_SIMILARITY, lambda x, y, s: True)
     story_of = {a: story for story in stories for a in story.articles}
     storylines = []
@@ -742,8 +747,9 @@ def _storylines(stories: list[Story], profiles: list[_Profile], graph: Graph) ->
 
 def _subject_similarity(similarity: float, first: _Profile, second: _Profile) -> float:
     """The text similarity blended with the Jaccard overlap of the two articles' names."""
-    union = first.names | second.names
-    overlap = len(first.names & second.names) / len(union) if union else 0.0
+    shared = len(first.names & second.names)
+    union = len(first.names) + len(second.names) - shared
+    overlap = shared / union if union else 0.0
     return (1 - NAME_WEIGHT) * similarity + NAME_WEIGHT * overlap
 
 

@@ -6,7 +6,6 @@ import html
 import re
 import unicodedata
 
-_WS = re.compile(r"\s+")
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
 _EMPHASIS_TAGS = {"i": "*", "em": "*", "b": "**", "strong": "**"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
@@ -16,7 +15,8 @@ _UNSAFE_CHARS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
 
 
 def normalize_space(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    """Runs of whitespace as one space, none at the ends (str.split's whitespace is regex \\s)."""
+    return " ".join(text.split())
 
 
 def strip_controls(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +14,7 @@ from generator.errors import BriefingError, SeedError
 from generator.ingest import decode_text
 from generator.model import RawArticle
 from generator.pipeline import build
-from generator.text import markdown_to_plain, md_escape
+from generator.text import markdown_to_plain, md_escape, normalize_space
 from generator.write import build_site
 from tests.conftest import make_project
 
@@ -100,3 +102,8 @@ def test_whole_pipeline_on_random_seeds_builds_a_strict_site(tmp_path_factory, s
     # MkDocs in strict mode: any warning (a broken link, a bad page) fails the render.
     build_site(paths.mkdocs_config, paths.content, paths.site)
     assert (paths.site / "index.html").is_file()
+
+
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000"))))
+def test_normalizing_space_folds_exactly_what_a_regex_calls_whitespace(text):
+    assert normalize_space(text) == re.sub(r"\s+", " ", text).strip()
