@@ -124,6 +124,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,  # the templates do not change during a build: no stat of each one per page
     )
     env.filters["md"] = _shown_literally
     env.filters["yaml"] = front_matter_value
