@@ -233,7 +233,8 @@ def _co_mentions(articles: Sequence[Article], wanted: set[str], top: int = 6) ->
     for row, name in enumerate(chosen):
         start, end = together.indptr[row], together.indptr[row + 1]
         others, scores = together.indices[start:end], together.data[start:end]
-        others, scores = others[others != columns[name]], scores[others != columns[name]]
+        not_itself = others != columns[name]
+        others, scores = others[not_itself], scores[not_itself]
         if len(scores) > top:
             # Only names scoring at least the top-th best can be among the top, ties on it included.
             best = scores >= np.partition(scores, len(scores) - top)[len(scores) - top]

@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from generator.index import build_topic_index
 
 
@@ -73,3 +76,26 @@ def test_theme_weights_are_scikit_learns_and_cached_terms_give_the_same_themes()
     assert themes["a00"][0] == "harbour dredging"
     assert not any("council" in theme for found in themes.values() for theme in found)  # in every article
     assert article_themes(articles, {a.id: theme_terms_of(a) for a in articles}) == themes
+
+
+@given(
+    st.lists(st.lists(st.sampled_from("ABCDEFGHIJ"), min_size=1, max_size=2, unique=True), min_size=1, max_size=30),
+    st.integers(min_value=1, max_value=4),
+)
+def test_co_mentions_are_the_names_said_most_with_each_ties_by_name(named, top):
+    """Against counting every pair: weight 1 for an article's first name, 1/2 for its second (sums exact)."""
+    from generator.index import _co_mentions
+    from tests.conftest import make_article
+
+    articles = [make_article(f"a{n}", ["Text."], names=tuple(names)) for n, names in enumerate(named)]
+    wanted = {name for names in named for name in names}
+    found = _co_mentions(articles, wanted, top)
+    for name in sorted(wanted):
+        score: dict[str, float] = {}
+        for names in named:
+            if name in names:
+                for rank, other in enumerate(names):
+                    if other != name:
+                        score[other] = score.get(other, 0.0) + 1.0 / (1 + rank)
+        expected = [other for _, other in sorted((-value, other) for other, value in score.items())[:top]]
+        assert found.get(name, []) == expected
