@@ -2,7 +2,7 @@
 
 What it measures, for each corpus size (default 1,000 and 10,000 articles; 30,000 is allowed):
 
-  1. Cold generator build: `briefing -q --project DIR build --no-render` in a fresh project with an
+  1. Cold generator build: `briefing --project DIR build --no-render` in a fresh project with an
      empty cache, run as a subprocess. Wall seconds, CPU seconds of the process tree (user + system,
      from wait4), peak memory of the process tree (psutil, sampled every 0.2 s: the sum of RSS over
      the parent and its workers, and the sum of PSS, which counts pages shared after fork once), the
@@ -88,6 +88,7 @@ TARGET_WARM_SECONDS = 2.0
 TARGET_PEAK_MB = 2048.0
 TARGET_WARM_AT = 10_000
 SAMPLE_SECONDS = 0.2
+_STAGES = re.compile(r"^time by stage: (.+)$", re.MULTILINE)
 _BUILT = re.compile(r"built (\d+) articles(?:, (\d+) skipped)?; (\d+) pages written, (\d+) removed in ([\d.]+)s")
 
 
@@ -311,7 +312,8 @@ def run_measured(command: Sequence[str], cwd: Path | None = None, timeout: float
 
 
 def briefing_command(project: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "generator", "-q", "--project", str(project), "build", *extra]
+    """Not quiet, so that the build logs its time by stage; its stderr is a pipe, so it draws no progress bar."""
+    return [sys.executable, "-m", "generator", "--project", str(project), "build", *extra]
 
 
 def checked(result: Measured, what: str) -> Measured:
@@ -477,6 +479,8 @@ def run_build(project: Path, what: str, timeout: float) -> Measured:
         f"({load()})",
         flush=True,
     )
+    if stages := _STAGES.search(result.stderr):
+        print(f"     time by stage (the build's log): {stages.group(1)}", flush=True)
     if result.returncode and not result.timed_out:
         print("     " + "\n     ".join((result.stdout + result.stderr).strip().splitlines()[-12:]), flush=True)
     return result
