@@ -209,8 +209,11 @@ def build(
                 "problems": [[p.source, p.reason] for p in problems],
             }
         if render_html:
-            site_key, site_stamp = site_inputs_key(paths), tree_stamp(paths.site)
-            if options.use_cache and state.get("site") == [site_key, site_stamp]:
+            site_key = site_inputs_key(paths)
+            last_site = state.get("site") if options.use_cache else None
+            # site/ is stamped only when its inputs are unchanged: before a render the stamp would be thrown away.
+            if last_site and last_site[0] == site_key and last_site[1] == tree_stamp(paths.site):
+                site_stamp = last_site[1]
                 log.info("site/ is as the last render of this content/ and mkdocs.yml left it: not rendered again")
             else:
                 build_site(paths.mkdocs_config, paths.content, paths.site, settings.workers)
