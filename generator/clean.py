@@ -14,7 +14,7 @@ from it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import trafilatura
@@ -26,6 +26,8 @@ from generator.model import Block, CleanArticle, RawArticle
 from generator.text import inline_html_to_markdown, markdown_to_plain, normalize_space, strip_controls
 
 # Phrases that only page furniture uses: calls to action, widgets, comment forms, share bars.
+CHROME_WORDS = 12
+"""A line of more words than this is article text, not site chrome, however often it recurs."""
 FURNITURE_PHRASES = (
     *("click here", "read more", "video embed", "related content", "related articles", "related stories"),
     *("leave a reply", "leave a comment", "post a comment", "your email address will not be published"),
@@ -151,15 +153,23 @@ def clean_article(raw: RawArticle, chrome: frozenset[str], settings: Settings) -
 
 def chrome_lines(raws: tuple[RawArticle, ...], min_files: int = 2) -> frozenset[str]:
     """Short lines that recur in several files are site chrome, whatever they say."""
+    return recurring_lines(((raw.source, line_keys(raw)) for raw in raws), min_files)
+
+
+def recurring_lines(keys_by_source: Iterable[tuple[str, frozenset[str]]], min_files: int = 2) -> frozenset[str]:
+    """The line keys found in at least `min_files` seed files (the items of one file count once)."""
     seen: dict[str, set[str]] = {}
-    for raw in raws:
-        if raw.kind == "html":
-            continue
-        for line in raw.text.split("\n"):
-            key = _key(line)
-            if key and len(key.split()) <= 12:
-                seen.setdefault(key, set()).add(raw.source.split("#")[0])
+    for source, keys in keys_by_source:
+        for key in keys:
+            seen.setdefault(key, set()).add(source.split("#")[0])
     return frozenset(key for key, files in seen.items() if len(files) >= min_files)
+
+
+def line_keys(raw: RawArticle) -> frozenset[str]:
+    """The normalised lines of a text article short enough to be site chrome; an HTML page has none."""
+    if raw.kind == "html":
+        return frozenset()
+    return frozenset(key for line in raw.text.split("\n") if (key := _key(line)) and len(key.split()) <= CHROME_WORDS)
 
 
 def _key(line: str) -> str:

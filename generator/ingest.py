@@ -2,7 +2,8 @@
 
 Each file is decoded (BOMs, UTF-8, else the encoding charset-normalizer detects), repaired for
 mojibake with ftfy, and split into articles by format. A file that cannot be used becomes a
-Problem naming it, and the rest of the corpus goes on.
+Problem naming it, and the rest of the corpus goes on. What a file gave can be kept in a store
+keyed by its bytes, so that a rebuild decodes only the files that changed.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import charset_normalizer
 import feedparser
@@ -41,6 +44,26 @@ _MOJIBAKE_SIGN = re.compile("[\u0080-\u00ff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 """Control characters other than tab, newline, form feed and return: many of them mean a binary file."""
 _META_KEYS = ("title", "date", "publisher", "url", "author", "authors")
+READ_BATCH = 256
+"""Seed files read at a time: one store query per batch, and a bounded number of bytes held."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeedRead:
+    """What one seed file gave: its articles, and the problems of its items or of the whole file."""
+
+    articles: tuple[RawArticle, ...]
+    problems: tuple[Problem, ...]
+
+
+class SeedStore(Protocol):
+    """Where `read_seeds` keeps what each file gave, by a key of the file's bytes."""
+
+    def get_seeds(self, keys: Sequence[str]) -> dict[str, SeedRead]: ...
+
+    def put_seeds(self, reads: Mapping[str, SeedRead]) -> None: ...
+
+    def keep_seeds(self, keys: Sequence[str]) -> None: ...
 
 
 def digest_of(data: bytes) -> str:
@@ -58,31 +81,71 @@ def seed_files(seeds_dir: Path) -> list[Path]:
     return found
 
 
-def read_seeds(seeds_dir: Path, settings: Settings) -> tuple[tuple[RawArticle, ...], tuple[Problem, ...]]:
-    """Read every seed; bad files become Problems, never exceptions."""
+def read_seeds(
+    seeds_dir: Path, settings: Settings, store: SeedStore | None = None, salt: str = ""
+) -> tuple[tuple[RawArticle, ...], tuple[Problem, ...]]:
+    """Read every seed; bad files become Problems, never exceptions.
+
+    `store`: what each file gave before, by its bytes, `salt` (the code and options that decode it)
+    and its name; only the files not found there are decoded.
+    """
     articles: list[RawArticle] = []
     problems: list[Problem] = []
-    for path in seed_files(seeds_dir):
-        source = path.relative_to(seeds_dir).as_posix()
-        try:
-            items = list(read_seed(path, source, settings))
-        except SeedError as error:
-            problems.append(Problem(error.source, error.reason))
-            continue
-        for item in items:
-            if isinstance(item, Problem):
-                problems.append(item)
+    used: list[str] = []
+    files = seed_files(seeds_dir)
+    for start in range(0, len(files), READ_BATCH):
+        batch = files[start : start + READ_BATCH]
+        loaded = [_load(path, path.relative_to(seeds_dir).as_posix(), settings) for path in batch]
+        keys = {
+            source: _seed_key(salt, source, settings, data) for _, source, data in loaded if isinstance(data, bytes)
+        }
+        known = store.get_seeds(list(keys.values())) if store else {}
+        fresh: dict[str, SeedRead] = {}
+        for path, source, data in loaded:
+            if isinstance(data, SeedError):
+                read = SeedRead((), (Problem(data.source, data.reason),))
+            elif keys[source] in known:
+                read = known[keys[source]]
             else:
-                articles.append(item)
+                read = fresh[keys[source]] = parse_seed(data, path.name, source, settings)
+            articles.extend(read.articles)
+            problems.extend(read.problems)
+        used.extend(keys.values())
+        if store and fresh:
+            store.put_seeds(fresh)
+    if store:
+        store.keep_seeds(used)
     return tuple(articles), tuple(problems)
 
 
-def read_seed(path: Path, source: str, settings: Settings) -> Iterator[RawArticle | Problem]:
+def _load(path: Path, source: str, settings: Settings) -> tuple[Path, str, bytes | SeedError]:
+    """A seed's bytes, or why they cannot be used: an unsupported name, a size over the limit, a read error."""
+    try:
+        if not path.name.lower().endswith(SUPPORTED_SUFFIXES):
+            raise SeedError(source, f"unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
+        return path, source, _read_bytes(path, source, settings.max_file_bytes)
+    except SeedError as error:
+        return path, source, error
+
+
+def _seed_key(salt: str, source: str, settings: Settings, data: bytes) -> str:
+    return digest_of(json.dumps([salt, source, settings.max_file_bytes]).encode("utf-8") + b"\0" + data)
+
+
+def parse_seed(data: bytes, name: str, source: str, settings: Settings) -> SeedRead:
+    """The articles of one seed file's bytes; a file unusable as a whole is one problem."""
+    try:
+        items = list(_seed_items(data, name.lower(), source, settings))
+    except SeedError as error:
+        return SeedRead((), (Problem(error.source, error.reason),))
+    return SeedRead(
+        tuple(item for item in items if isinstance(item, RawArticle)),
+        tuple(item for item in items if isinstance(item, Problem)),
+    )
+
+
+def _seed_items(data: bytes, name: str, source: str, settings: Settings) -> Iterator[RawArticle | Problem]:
     """The articles in one seed file; raises SeedError when the file as a whole is unusable."""
-    name = path.name.lower()
-    if not name.endswith(SUPPORTED_SUFFIXES):
-        raise SeedError(source, f"unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
-    data = _read_bytes(path, source, settings.max_file_bytes)
     if name.endswith(".gz"):
         data = _gunzip(data, source, settings.max_file_bytes)
     if not data.strip():
@@ -105,10 +168,13 @@ def read_seed(path: Path, source: str, settings: Settings) -> Iterator[RawArticl
 
 
 def _read_bytes(path: Path, source: str, limit: int) -> bytes:
-    size = path.stat().st_size
-    if size > limit:
-        raise SeedError(source, f"file is {size:,} bytes, larger than the {limit:,}-byte limit (max_file_bytes)")
-    return path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise SeedError(source, f"file is {size:,} bytes, larger than the {limit:,}-byte limit (max_file_bytes)")
+        return path.read_bytes()
+    except OSError as error:
+        raise SeedError(source, f"cannot be read ({error.strerror or error})") from error
 
 
 def _gunzip(data: bytes, source: str, limit: int) -> bytes:

@@ -10,15 +10,15 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import __version__
 from generator.analyse import Analysed, ArticleJob, Outcome
 from generator.cache import ResultCache
-from generator.clean import chrome_lines
+from generator.clean import line_keys, recurring_lines
 from generator.config import Settings, load_alias_tables
 from generator.errors import BuildError
 from generator.executors import run_jobs
@@ -30,7 +30,7 @@ from generator.nlp import model_version
 from generator.relate import relate_articles
 from generator.render import Corpus, render_site
 from generator.summarize import summarize_story
-from generator.text import normalize_space, slugify
+from generator.text import slugify
 from generator.write import (
     build_lock,
     build_site,
@@ -110,13 +110,18 @@ class Inputs:
         return hashlib.blake2b(data.encode("utf-8"), digest_size=20).hexdigest()
 
 
-def read_inputs(paths: Paths, settings: Settings) -> Inputs:
-    """Ingest: every seed file decoded into a job; unusable files become problems."""
-    raws, problems = read_seeds(paths.seeds, settings)
+def read_inputs(paths: Paths, settings: Settings, use_cache: bool = True) -> Inputs:
+    """Ingest: every seed file decoded into a job; unusable files become problems.
+
+    A file whose bytes the cache has seen is not decoded again.
+    """
+    code = _code_fingerprint()
+    with _opened_cache(paths) if use_cache else nullcontext(None) as cache:
+        raws, problems = read_seeds(paths.seeds, settings, cache, salt=json.dumps([__version__, code]))
     alias_tables = tuple(load_alias_tables(paths.project, settings))
     jobs = tuple(article_jobs(raws))
     fingerprint = json.dumps(
-        [__version__, _code_fingerprint(), settings.fingerprint(), model_version(settings.nlp_model), alias_tables]
+        [__version__, code, settings.fingerprint(), model_version(settings.nlp_model), alias_tables]
     )
     return Inputs(jobs, tuple(job_key(job, fingerprint) for job in jobs), alias_tables, problems)
 
@@ -132,7 +137,7 @@ def analyse_corpus(
     stopwatch = stopwatch or Stopwatch()
     # 1. Ingest: every seed file, decoded; unusable files become problems.
     if inputs is None:
-        inputs = read_inputs(paths, settings)
+        inputs = read_inputs(paths, settings, options.use_cache)
         stopwatch.lap("read")
     # 2-4. Clean, extract, summarize each article, on every core, reusing cached results.
     outcomes = _outcomes(inputs, settings, paths, options)
@@ -179,7 +184,7 @@ def build(
     with build_lock(paths.lock):
         recover(paths.content)
         recover(paths.site)
-        inputs = read_inputs(paths, settings)
+        inputs = read_inputs(paths, settings, options.use_cache)
         stopwatch.lap("read")
         last = read_last_build(paths.cache_dir)
         build_key = inputs.build_key(settings)
@@ -291,14 +296,10 @@ def new_since_last_build(last: dict | None, article_ids: Sequence[str]) -> dict:
 
 def article_jobs(raws: Sequence[RawArticle]) -> list[ArticleJob]:
     """One job per article, with the site chrome that concerns it and its page name."""
-    chrome = chrome_lines(tuple(raws))
+    keys = [line_keys(raw) for raw in raws]
+    chrome = recurring_lines(zip((raw.source for raw in raws), keys, strict=True))
     ids = article_ids([raw.source for raw in raws])
-    jobs = []
-    for raw in raws:
-        keys = () if raw.kind == "html" else {normalize_space(line).lower() for line in raw.text.split("\n")}
-        own = tuple(sorted(key for key in keys if key in chrome))
-        jobs.append(ArticleJob(raw, own, ids[raw.source]))
-    return jobs
+    return [ArticleJob(raw, tuple(sorted(own & chrome)), ids[raw.source]) for raw, own in zip(raws, keys, strict=True)]
 
 
 def job_key(job: ArticleJob, fingerprint: str) -> str:
@@ -315,8 +316,7 @@ def _outcomes(inputs: Inputs, settings: Settings, paths: Paths, options: RunOpti
     it analysed, and the next build starts from there.
     """
     jobs, keys = inputs.jobs, inputs.keys
-    cache = ResultCache(paths.cache_dir / "articles.sqlite") if options.use_cache else None
-    try:
+    with _opened_cache(paths) if options.use_cache else nullcontext(None) as cache:
         found = cache.get_many(keys) if cache else {}
         todo = [(key, job) for key, job in zip(keys, jobs, strict=True) if key not in found]
         with _progress(len(todo), options.progress) as advance:
@@ -340,12 +340,18 @@ def _outcomes(inputs: Inputs, settings: Settings, paths: Paths, options: RunOpti
         fresh = {key: outcome for (key, _), outcome in zip(todo, computed, strict=True)}
         if cache:
             cache.keep_only(keys)
-    finally:
-        if cache:
-            cache.close()
     if todo:
         log.info("analysed %d of %d articles (%d from the cache)", len(todo), len(jobs), len(jobs) - len(todo))
     return [found.get(key) or fresh[key] for key in keys]
+
+
+@contextmanager
+def _opened_cache(paths: Paths) -> Iterator[ResultCache]:
+    cache = ResultCache(paths.cache_dir / "articles.sqlite")
+    try:
+        yield cache
+    finally:
+        cache.close()
 
 
 def _code_fingerprint() -> str:

@@ -60,6 +60,21 @@ def test_one_changed_article_is_the_only_one_analysed_again(project, caplog):
     ]
 
 
+def test_a_rebuild_decodes_only_the_seed_files_that_changed(project, monkeypatch):
+    from generator import ingest
+
+    build(project, Settings(), render_html=False)
+    decoded: list[str] = []
+    real = ingest.parse_seed
+    monkeypatch.setattr(ingest, "parse_seed", lambda data, name, *rest: decoded.append(name) or real(data, name, *rest))
+    seed = project.seeds / "003_25d141d7dada6a2b.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nThe talks ended, officials said.\n", encoding="utf-8")
+    build(project, Settings(), render_html=False)
+    assert decoded == ["003_25d141d7dada6a2b.txt"]
+    build(project, Settings(), render_html=False, options=RunOptions(use_cache=False))
+    assert len(decoded) == 4
+
+
 def test_changed_options_invalidate_the_cache(project, caplog):
     build(project, Settings(), render_html=False)
     caplog.set_level(logging.INFO)

@@ -121,3 +121,47 @@ def test_hidden_files_and_symlinks_are_ignored(tmp_path: Path):
     (tmp_path / "link.txt").symlink_to("/etc/hostname")
     articles, problems = _read(tmp_path)
     assert articles == () and problems == ()
+
+
+def test_a_store_gives_back_what_each_file_gave_and_decodes_only_new_bytes(tmp_path: Path, monkeypatch):
+    from generator import ingest
+    from generator.cache import ResultCache
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "story.txt").write_text("CafÃ© owners said prices rose.\n", encoding="utf-8")
+    (seeds / "empty.txt").write_bytes(b"")
+    (seeds / "lines.jsonl").write_text('{"text": "One article."}\nnot json\n', encoding="utf-8")
+    store = ResultCache(tmp_path / "cache.sqlite")
+    fresh = read_seeds(seeds, Settings(), store, salt="v1")
+    assert fresh == read_seeds(seeds, Settings())
+    decoded: list[str] = []
+    real = ingest.parse_seed
+    monkeypatch.setattr(ingest, "parse_seed", lambda data, name, *rest: decoded.append(name) or real(data, name, *rest))
+    again = read_seeds(seeds, Settings(), store, salt="v1")
+    assert decoded == []
+    assert again == fresh
+    assert "Café owners" in again[0][1].text
+    assert [p.source for p in again[1]] == ["empty.txt", "lines.jsonl#2"]
+    (seeds / "story.txt").write_text("Owners said prices rose again.\n", encoding="utf-8")
+    read_seeds(seeds, Settings(), store, salt="v1")
+    assert decoded == ["story.txt"]
+    read_seeds(seeds, Settings(), store, salt="v2")
+    assert decoded == ["story.txt", "empty.txt", "lines.jsonl", "story.txt"]
+    store.close()
+
+
+def test_unreadable_file_is_a_problem(tmp_path: Path, monkeypatch):
+    (tmp_path / "locked.txt").write_text("Some text.", encoding="utf-8")
+    (tmp_path / "open.txt").write_text("Other text.", encoding="utf-8")
+    real = Path.read_bytes
+
+    def refused(path: Path) -> bytes:
+        if path.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    articles, problems = _read(tmp_path)
+    assert [a.source for a in articles] == ["open.txt"]
+    assert [(p.source, p.reason) for p in problems] == [("locked.txt", "cannot be read (Permission denied)")]
