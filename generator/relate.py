@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date as Date
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
@@ -434,25 +434,24 @@ def _complete_link_groups(count: int, pairs: Sequence[tuple[int, int]]) -> list[
 
 
 def _lsh_buckets(signatures: np.ndarray) -> sparse.csr_matrix:
-    """Article x bucket: the MinHash LSH buckets each article shares with another, from datasketch's index.
+    """Article x bucket: the MinHash LSH buckets (LSH_BANDS bands of one value) each article shares with another.
 
-    The buckets are read once, which gives the candidates of every article at the cost of one query.
+    The bands are those of datasketch's MinHashLSH with params (LSH_BANDS, 1); each is bucketed for
+    all articles at once, where datasketch inserts one band of one article at a time (1.8 s at
+    10,000 articles against a few milliseconds).
     """
-    lsh = MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, 1))
-    for row, values in enumerate(signatures):
-        lsh.insert(row, LeanMinHash(seed=1, hashvalues=values, scheme="affine32"), check_duplication=False)
-    members: list[int] = []
-    buckets: list[int] = []
+    members: list[np.ndarray] = []
+    buckets: list[np.ndarray] = []
     count = 0
-    for table, sizes in zip(lsh.hashtables, lsh.get_counts(), strict=True):
-        for key, size in sizes.items():
-            if size > 1:
-                members.extend(table.get(key))
-                buckets.extend([count] * size)
-                count += 1
-    return sparse.csr_matrix(
-        (np.ones(len(members), dtype=np.int32), (members, buckets)), shape=(len(signatures), count)
-    )
+    for band in range(LSH_BANDS):
+        _, bucket, sizes = np.unique(signatures[:, band], return_inverse=True, return_counts=True)
+        shared = np.flatnonzero(sizes[bucket] > 1)
+        _, numbers = np.unique(bucket[shared], return_inverse=True)
+        members.append(shared)
+        buckets.append(count + numbers)
+        count += int(numbers.max()) + 1 if len(numbers) else 0
+    rows, columns = np.concatenate([np.zeros(0, np.int64), *members]), np.concatenate([np.zeros(0, np.int64), *buckets])
+    return sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)), shape=(len(signatures), count))
 
 
 def _close_pairs(signatures: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,8 @@
 import re
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.relate import SENTENCE_MATCH, VERSION_MIN_SHARED, VERSION_OVERLAP, relate_articles, version_overlaps
 from tests.conftest import make_article
@@ -375,3 +377,22 @@ def test_similarities_worked_out_in_blocks_on_workers_give_the_same_relations(mo
     ]
     assert all(i not in edges for i, edges in in_blocks.items()) and sum(map(len, graph.values())) > len(articles)
     assert relate_articles(articles, workers=2) == relations
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 60), st.integers(0, 2**32 - 1), st.integers(1, 40))
+def test_lsh_buckets_pair_the_articles_datasketchs_index_pairs(articles: int, seed: int, values: int):
+    """Few distinct values per position, so that articles share bands often, and sometimes all of them."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    from generator.relate import LSH_BANDS, NUM_PERM, _lsh_buckets
+
+    signatures = np.random.default_rng(seed).integers(0, values, size=(articles, NUM_PERM)).astype(np.uint32)
+    shared = (_lsh_buckets(signatures) @ _lsh_buckets(signatures).T).tocoo()
+    ours = {(int(i), int(j)) for i, j in zip(shared.row, shared.col, strict=True) if i != j}
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, 1))
+    hashes = [LeanMinHash(seed=1, hashvalues=row, scheme="affine32") for row in signatures]
+    for row, signature in enumerate(hashes):
+        lsh.insert(row, signature)
+    theirs = {(row, other) for row, signature in enumerate(hashes) for other in lsh.query(signature) if other != row}
+    assert ours == theirs
