@@ -115,6 +115,7 @@ def build_topic_index(
 
 
 _THEME_WORD = re.compile(r"\b[a-z][a-z-]{3,}\b")
+_WORD = re.compile(r"\w+")
 
 
 def _theme_terms(text: str) -> list[str]:
@@ -162,8 +163,8 @@ def article_themes(
     idf = smoothed_idf(np.array([frequency[term] for term in terms]), len(articles))
     themes: dict[str, tuple[str, ...]] = {}
     for article, bag in zip(articles, bags, strict=True):
-        names = [e.name for e in article.entities] + [m.surface for m in article.mentions]
-        named = {word for name in names for word in re.findall(r"\w+", name.lower())} | REPORTING_WORDS
+        names = {e.name for e in article.entities} | {m.surface for m in article.mentions}
+        named = {word for name in names for word in _WORD.findall(name.lower())} | REPORTING_WORDS
         # A theme is said more than once; a phrase of two words says more than one word.
         scored = [
             ((1.0 + math.log(n)) * idf[column] * (2.0 if " " in term else 1.0), column)

@@ -98,13 +98,15 @@ def summarize_story(articles: Sequence[Article], briefs: Mapping[str, Brief], li
     """
 
     def words(text: str) -> set[str]:
-        return set(re.findall(r"\w+", text.lower()))
+        return set(_TOKEN.findall(text.lower()))
 
     def same(a: set[str], b: set[str]) -> bool:
         # Two sets of which one is over twice the size of the other cannot share half their union.
         if len(a) > 2 * len(b) or len(b) > 2 * len(a):
             return False
-        return len(a & b) / max(1, len(a | b)) >= 0.5
+        # |a & b| / |a | b| >= 1/2, with |a | b| = |a| + |b| - |a & b|: no union to build.
+        shared = len(a & b)
+        return shared > 0 and 3 * shared >= len(a) + len(b)
 
     lines = [[briefs[a.id].summary, *(point.text for point in briefs[a.id].key_points)] for a in articles]
     in_turn = [own[rank] for rank in range(max(map(len, lines), default=0)) for own in lines if rank < len(own)]
