@@ -373,6 +373,9 @@ def _alike_pairs(old: list[str], new: list[str]) -> Iterator[tuple[float, int, i
     for j, after in enumerate(new):
         matcher.set_seq2(after.split())
         for i, before in enumerate(old_words):
+            if old[i] == after:  # most paragraphs of a version are the same: their ratio is 1 with no matching
+                yield 1.0, i, j
+                continue
             matcher.set_seq1(before)
             if matcher.real_quick_ratio() < EDITED_AT_LEAST or matcher.quick_ratio() < EDITED_AT_LEAST:
                 continue
