@@ -25,9 +25,9 @@ from generator.errors import SeedError
 from generator.model import Block, CleanArticle, RawArticle
 from generator.text import inline_html_to_markdown, markdown_to_plain, normalize_space, strip_controls
 
-# Phrases that only page furniture uses: calls to action, widgets, comment forms, share bars.
 CHROME_WORDS = 12
 """A line of more words than this is article text, not site chrome, however often it recurs."""
+# Phrases that only page furniture uses: calls to action, widgets, comment forms, share bars.
 FURNITURE_PHRASES = (
     *("click here", "read more", "video embed", "related content", "related articles", "related stories"),
     *("leave a reply", "leave a comment", "post a comment", "your email address will not be published"),
