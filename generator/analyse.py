@@ -20,8 +20,9 @@ from generator.index import theme_terms_of
 from generator.model import Article, ArticleFeatures, Brief, CleanArticle, Problem, RawArticle, ThemeTerms
 from generator.names import AliasEntry
 from generator.nlp import load_pipeline
-from generator.relate import article_features
+from generator.relate import article_features, feature_hashers, minhash_permutations
 from generator.summarize import summarize_article
+from generator.text import stop_words
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -67,6 +68,16 @@ def encode_outcome(outcome: Outcome) -> tuple[str, bytes]:
 def decode_outcome(kind: str, payload: bytes) -> Outcome:
     """The outcome `encode_outcome` wrote; raises KeyError or msgspec.MsgspecError on anything else."""
     return _DECODERS[kind].decode(payload)
+
+
+def prepare_workers() -> None:
+    """Import and build here what every job needs (scikit-learn, datasketch): workers forked after share them.
+
+    They are imported on first use, so that a build with nothing to analyse never pays for them.
+    """
+    stop_words()
+    feature_hashers()
+    minhash_permutations()
 
 
 _PIPELINES: dict[str, Language] = {}

@@ -6,7 +6,7 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from generator.analyse import ArticleJob, Outcome, analyse_articles, decode_outcome, encode_outcome
+from generator.analyse import ArticleJob, Outcome, analyse_articles, decode_outcome, encode_outcome, prepare_workers
 from generator.config import Settings
 from generator.errors import BuildError
 from generator.names import AliasEntry
@@ -47,6 +47,7 @@ def run_jobs(
             finished(0, outcomes)
         return outcomes
     global _forked_work
+    prepare_workers()
     _forked_work = jobs, settings, alias_tables
     results: dict[int, list[Outcome]] = {}
     try:

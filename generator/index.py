@@ -15,10 +15,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from generator.model import Article, Backlink, Mention, Quote, Relations, ThemeTerms, Topic, TopicIndex
-from generator.text import markdown_to_plain, slugify
+from generator.text import markdown_to_plain, slugify, stop_words
 
 KIND_FOLDERS = {
     "person": "people",
@@ -120,7 +119,8 @@ _WORD = re.compile(r"\w+")
 
 def _theme_terms(text: str) -> list[str]:
     """Words and pairs of adjacent words, none of them a stop word: a theme is a phrase the text says."""
-    words = [word if word not in ENGLISH_STOP_WORDS else "" for word in _THEME_WORD.findall(text)]
+    stop = stop_words()
+    words = [word if word not in stop else "" for word in _THEME_WORD.findall(text)]
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(words) if a and b]
     return [word for word in words if word] + pairs
 

@@ -19,15 +19,18 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from generator.forked import fork_map
 from generator.model import Article, ArticleFeatures, DateEvidence, Related, Relations, Story, Storyline
 from generator.text import markdown_to_plain, slugify
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -122,12 +125,16 @@ def _profile(article: Article, features: ArticleFeatures) -> _Profile:
     return _Profile(article, features, names, _day(article.date))
 
 
-_WORD_HASHER = HashingVectorizer(
-    ngram_range=(1, 2), stop_words="english", n_features=HASH_FEATURES, alternate_sign=False, norm=None
-)
-_FACT_HASHER = HashingVectorizer(
-    analyzer=lambda found: found, n_features=HASH_FEATURES, alternate_sign=False, norm=None
-)
+@functools.cache
+def feature_hashers() -> tuple[HashingVectorizer, HashingVectorizer]:
+    """The hashed word and fact counters, made on first use: scikit-learn is imported only by a build that relates."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    words = HashingVectorizer(
+        ngram_range=(1, 2), stop_words="english", n_features=HASH_FEATURES, alternate_sign=False, norm=None
+    )
+    facts = HashingVectorizer(analyzer=lambda found: found, n_features=HASH_FEATURES, alternate_sign=False, norm=None)
+    return words, facts
 
 
 def article_features(articles: Sequence[Article]) -> list[ArticleFeatures]:
@@ -137,8 +144,9 @@ def article_features(articles: Sequence[Article]) -> list[ArticleFeatures]:
         return []
     plains = [[markdown_to_plain(p) for p in a.paragraphs] for a in articles]
     texts = ["\n".join([a.title, *paragraphs]) for a, paragraphs in zip(articles, plains, strict=True)]
-    words = _WORD_HASHER.transform(texts)
-    numbers = _FACT_HASHER.transform(facts(text) for text in texts)
+    word_hasher, fact_hasher = feature_hashers()
+    words = word_hasher.transform(texts)
+    numbers = fact_hasher.transform(facts(text) for text in texts)
     words.sort_indices()
     numbers.sort_indices()
     found = []
@@ -234,13 +242,24 @@ def shingle_hashes(tokens: Sequence[str]) -> np.ndarray:
 
 
 _SHINGLE_MULTIPLIER = np.uint32(0x01000193)
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
-"""Drawn once: a MinHash made without them draws its own, which costs more than hashing an article."""
+
+
+@functools.cache
+def minhash_permutations() -> np.ndarray:
+    """Drawn once: a MinHash made without them draws its own, which costs more than hashing an article.
+
+    datasketch is imported here, on first use: its package imports SciPy's integrators (0.45 s of a start).
+    """
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
 
 
 def _minhash(tokens: Sequence[str]) -> MinHash:
     """datasketch's MinHash of the tokens' shingles; its inputs are hashes already, so it hashes with the identity."""
-    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, permutations=_PERMUTATIONS, scheme="affine32")
+    from datasketch import MinHash
+
+    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, permutations=minhash_permutations(), scheme="affine32")
     signature.update_batch(shingle_hashes(tokens).tolist())
     return signature
 
@@ -530,6 +549,8 @@ def _tfidf(counts: sparse.csr_matrix, min_df: int, max_df: float) -> sparse.csr_
     kept = counts.tocsr(copy=True)
     kept.data = kept.data * keep[kept.indices]
     kept.eliminate_zeros()
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     return TfidfTransformer(sublinear_tf=True).fit_transform(kept).tocsr()
 
 

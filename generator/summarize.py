@@ -13,10 +13,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from generator.config import Settings
 from generator.model import Article, Brief, KeyPoint, Sentence, StoryFact
+from generator.text import stop_words
 
 DAMPING = 0.85
 LEAD_WEIGHT = 0.1
@@ -181,8 +181,9 @@ def _scores(texts: list[str]) -> np.ndarray:
     occurrences = np.zeros((n, len(vocabulary)))
     occurrences[np.repeat(np.arange(n), [len(row) for row in columns]), [c for row in columns for c in row]] = 1.0
     # A content word counts 1, a function word FUNCTION_WORD_WEIGHT, a one-letter token ("s", "5") nothing.
+    function_words = stop_words()
     weight = np.array(
-        [0.0 if len(w) < 2 else FUNCTION_WORD_WEIGHT if w in ENGLISH_STOP_WORDS else 1.0 for w, _ in vocabulary]
+        [0.0 if len(w) < 2 else FUNCTION_WORD_WEIGHT if w in function_words else 1.0 for w, _ in vocabulary]
     )
     size = np.log1p(occurrences @ weight)[:, None]
     similarity = (occurrences * weight) @ occurrences.T / np.maximum(size + size.T, 1e-9)

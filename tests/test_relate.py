@@ -276,13 +276,13 @@ def test_features_of_one_article_do_not_depend_on_its_batch():
 
 def test_stacked_feature_rows_are_the_matrix_the_vectorizer_makes():
     """Relations from cached features are byte-identical only if the stacked rows equal one transform."""
-    from generator.relate import _WORD_HASHER, _counts, article_features
+    from generator.relate import _counts, article_features, feature_hashers
     from generator.text import markdown_to_plain
 
     articles = [make_article(f"a{n}", _edited_sentences(n, 6)) for n in range(4)]
     stacked = _counts([(f.word_columns, f.word_counts) for f in article_features(articles)])
     texts = ["\n".join([a.title, *(markdown_to_plain(p) for p in a.paragraphs)]) for a in articles]
-    direct = _WORD_HASHER.transform(texts)
+    direct = feature_hashers()[0].transform(texts)
     assert stacked.dtype == direct.dtype and stacked.shape == direct.shape
     assert (stacked != direct).nnz == 0 and stacked.nnz == direct.nnz > 0
 
