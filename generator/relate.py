@@ -544,13 +544,13 @@ def _shared_dates(articles: list[Article], versions: list[list[str]]) -> dict[st
 def _tfidf(counts: sparse.csr_matrix, min_df: int, max_df: float) -> sparse.csr_matrix:
     """Sublinear TF-IDF rows of unit length, leaving out features in fewer than min_df or more than
     max_df of the documents (a word of one article links nothing; one of most links everything)."""
+    from sklearn.feature_extraction.text import TfidfTransformer  # on first use: see feature_hashers
+
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     keep = (df >= min_df) & (df <= max_df * counts.shape[0])
     kept = counts.tocsr(copy=True)
     kept.data = kept.data * keep[kept.indices]
     kept.eliminate_zeros()
-    from sklearn.feature_extraction.text import TfidfTransformer
-
     return TfidfTransformer(sublinear_tf=True).fit_transform(kept).tocsr()
 
 
