@@ -10,8 +10,8 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -66,6 +66,10 @@ class Paths:
     def lock(self) -> Path:
         return self.cache_dir / "build.lock"
 
+    def opened_cache(self, wanted: bool) -> AbstractContextManager[ResultCache | None]:
+        """The result cache, closed on leaving; None under --no-cache."""
+        return closing(ResultCache(self.cache_dir / "articles.sqlite")) if wanted else nullcontext(None)
+
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
@@ -116,7 +120,7 @@ def read_inputs(paths: Paths, settings: Settings, use_cache: bool = True) -> Inp
     A file whose bytes the cache has seen is not decoded again.
     """
     code = _code_fingerprint()
-    with _opened_cache(paths) if use_cache else nullcontext(None) as cache:
+    with paths.opened_cache(use_cache) as cache:
         raws, problems = read_seeds(paths.seeds, settings, cache, salt=json.dumps([__version__, code]))
     alias_tables = tuple(load_alias_tables(paths.project, settings))
     jobs = tuple(article_jobs(raws))
@@ -316,7 +320,7 @@ def _outcomes(inputs: Inputs, settings: Settings, paths: Paths, options: RunOpti
     it analysed, and the next build starts from there.
     """
     jobs, keys = inputs.jobs, inputs.keys
-    with _opened_cache(paths) if options.use_cache else nullcontext(None) as cache:
+    with paths.opened_cache(options.use_cache) as cache:
         found = cache.get_many(keys) if cache else {}
         todo = [(key, job) for key, job in zip(keys, jobs, strict=True) if key not in found]
         with _progress(len(todo), options.progress) as advance:
@@ -343,15 +347,6 @@ def _outcomes(inputs: Inputs, settings: Settings, paths: Paths, options: RunOpti
     if todo:
         log.info("analysed %d of %d articles (%d from the cache)", len(todo), len(jobs), len(jobs) - len(todo))
     return [found.get(key) or fresh[key] for key in keys]
-
-
-@contextmanager
-def _opened_cache(paths: Paths) -> Iterator[ResultCache]:
-    cache = ResultCache(paths.cache_dir / "articles.sqlite")
-    try:
-        yield cache
-    finally:
-        cache.close()
 
 
 def _code_fingerprint() -> str:
