@@ -388,7 +388,8 @@ def test_lsh_buckets_pair_the_articles_datasketchs_index_pairs(articles: int, se
     from generator.relate import LSH_BANDS, NUM_PERM, _lsh_buckets
 
     signatures = np.random.default_rng(seed).integers(0, values, size=(articles, NUM_PERM)).astype(np.uint32)
-    shared = (_lsh_buckets(signatures) @ _lsh_buckets(signatures).T).tocoo()
+    buckets = _lsh_buckets(signatures)
+    shared = (buckets @ buckets.T).tocoo()
     ours = {(int(i), int(j)) for i, j in zip(shared.row, shared.col, strict=True) if i != j}
     lsh = MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, 1))
     hashes = [LeanMinHash(seed=1, hashvalues=row, scheme="affine32") for row in signatures]
