@@ -352,29 +352,31 @@ def find_names(doc: Doc, text: str, plain: list[str], starts: list[int], skip_un
         for m in _HONORIFIC.finditer(text)
     ]
     found = list(honorific)
-    places = {ent.start_char for ent in doc.ents if ent.label_ in ("GPE", "LOC")}
-    ent_starts = {ent.start_char for ent in doc.ents}
-    ent_ends = {ent.end_char for ent in doc.ents}
+    # spaCy makes the entity spans, and a span's text from its tokens, anew on each access: read them once.
+    entities = [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+    places = {start for start, _, label in entities if label in ("GPE", "LOC")}
+    ent_starts = {start for start, _, _ in entities}
+    ent_ends = {end for _, end, _ in entities}
     previous: NameMention | None = None
-    for ent in doc.ents:
-        start, end = ent.start_char, ent.end_char
+    for start, end, label in entities:
         if end <= skip_until:
             continue
-        contest = _contest(text, start, end) if ent.label_ in ("GPE", "LOC", "NORP") else None
+        entity_text = text[start:end]
+        contest = _contest(text, start, end) if label in ("GPE", "LOC", "NORP") else None
         if contest:
             name, start, end = contest
             found.append(NameMention(name, name, "event", _paragraph_at(starts, start), start, end))
             continue
         if any(h.start < end and start < h.end for h in honorific) or re.match(r"[\w-]", text[start - 1 : start]):
             continue  # an honorific's name, or the end of a longer word ('All-Ireland')
-        if ent.text.isupper() and re.search(r"\b[A-Z]{2,}\W+[A-Z]{2,}\W+$", text[max(0, start - 20) : start]):
+        if entity_text.isupper() and re.search(r"\b[A-Z]{2,}\W+[A-Z]{2,}\W+$", text[max(0, start - 20) : start]):
             continue  # a word of a shouted line ('AFTER THE JUMP')
-        if re.search(r"\s[A-Z]+\d+[A-Za-z]*$", ent.text) and not _FLIGHT_NUMBER.search(ent.text):
+        if re.search(r"\s[A-Z]+\d+[A-Za-z]*$", entity_text) and not _FLIGHT_NUMBER.search(entity_text):
             continue  # a model ('Galaxy S5'), not a maker
-        kind = KIND_OF_LABEL.get(ent.label_)
-        if kind is None and not _ends_in_place_word(ent.text):
+        kind = KIND_OF_LABEL.get(label)
+        if kind is None and not _ends_in_place_word(entity_text):
             continue
-        surface = ent.text
+        surface = entity_text
         if previous and previous.kind == "person" and _NAME_RUN.fullmatch(surface):
             # In a list of persons each name is a person's; the last goes on as this entity.
             *heads, last = re.finditer(r"[A-Z][\w'’-]+", surface)
@@ -383,22 +385,22 @@ def find_names(doc: Doc, text: str, plain: list[str], starts: list[int], skip_un
                 previous = NameMention(head[0], head[0], "person", _paragraph_at(starts, at), at, at + len(head[0]))
                 found.append(previous)
             surface, start = last[0], start + last.start()
-        platform = _PLATFORM_AT_END.search(surface) if ent.label_ == "ORG" else None
+        platform = _PLATFORM_AT_END.search(surface) if label == "ORG" else None
         if platform:
             at = start + platform.start(1)
             found.append(NameMention(platform[1], platform[1], "organization", _paragraph_at(starts, at), at, end))
             surface, end = surface[: platform.start()], start + platform.start()
-        owner = ent.label_ == "ORG" and re.search(r"[’']s$", surface)
-        more = _NAME_AFTER.match(text, end) if ent.label_ == "NORP" or owner else None
+        owner = label == "ORG" and re.search(r"[’']s$", surface)
+        more = _NAME_AFTER.match(text, end) if label == "NORP" or owner else None
         if more and _PLACE_AFTER.match(text, end):
             more = None
         if more and more[1].lower() not in TITLE_WORDS and not any(start < s < more.end() for s in ent_starts):
             # 'Democratic Rally', 'Pam's House Blend': the name goes on.
             surface, end, kind = surface + more.group(), more.end(), "organization"
-        elif ent.label_ == "NORP" and (government := re.match(r" [Gg]overnment\b", text[end : end + 12])):
+        elif label == "NORP" and (government := re.match(r" [Gg]overnment\b", text[end : end + 12])):
             # 'the Scottish government': a body, not a nationality.
             surface, end, kind = surface + " Government", end + government.end(), "organization"
-        joined = _JOINED_BEFORE.search(text, max(0, start - 30), start) if ent.label_ == "ORG" else None
+        joined = _JOINED_BEFORE.search(text, max(0, start - 30), start) if label == "ORG" else None
         if joined and joined.end(1) not in ent_ends:
             # 'the Gay and Lesbian Victory Fund': the first of two joined words belongs to the name.
             surface, start = text[joined.start(1) : end], joined.start(1)
