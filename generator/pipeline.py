@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import hashlib
 import importlib.metadata
 import json
@@ -10,7 +12,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -130,6 +132,25 @@ def read_inputs(paths: Paths, settings: Settings, use_cache: bool = True) -> Inp
     return Inputs(jobs, tuple(job_key(job, fingerprint) for job in jobs), alias_tables, problems)
 
 
+@contextlib.contextmanager
+def garbage_collection_paused() -> Iterator[None]:
+    """Python's cycle collector held off for the span of a build, and set back as it was after.
+
+    A build makes millions of objects that live to its end (articles, sentences, names) and next to no
+    reference cycles (under a hundred per hundred articles analysed), so each full collection walks
+    them all again for nothing: at 10,000 articles that was half the time of reading the cache back.
+    A zero threshold, not gc.disable(): loading spaCy's model calls gc.enable(). Forked workers
+    inherit it.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(0)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+@garbage_collection_paused()
 def analyse_corpus(
     paths: Paths,
     settings: Settings,
@@ -169,6 +190,7 @@ def analyse_corpus(
     return corpus, tuple(sorted(problems, key=lambda p: p.source))
 
 
+@garbage_collection_paused()
 def build(
     paths: Paths,
     settings: Settings,

@@ -1,6 +1,7 @@
 """End to end: the shipped seeds build into the committed content/, deterministically."""
 
 import difflib
+import gc
 import random
 import shutil
 from pathlib import Path
@@ -8,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from generator.config import Settings
+from generator.errors import BuildError
 from generator.pipeline import build
+from generator.relate import relate_articles
 from tests.conftest import ROOT, SEEDS, make_project
 
 BOILERPLATE = (
@@ -165,3 +168,25 @@ def test_site_is_rendered_again_only_when_what_it_is_made_from_changed(tmp_path,
     assert len(renders) == 4 and (paths.site / "notes" / "index.html").is_file()
     build(paths, Settings())
     assert len(renders) == 4
+
+
+def test_cycle_collector_is_held_off_for_the_build_and_restored_after(tmp_path, monkeypatch):
+    from generator import pipeline
+
+    seen = []
+
+    def relate(*args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return relate_articles(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "relate_articles", relate)
+    paths = make_project(tmp_path)
+    before = gc.get_threshold()
+    assert before[0] > 0
+    build(paths, Settings(), render_html=False)
+    assert seen == [0] and gc.get_threshold() == before and gc.isenabled()
+    shutil.rmtree(paths.seeds)
+    paths.seeds.mkdir()
+    with pytest.raises(BuildError):
+        build(paths, Settings(), render_html=False)
+    assert gc.get_threshold() == before
