@@ -215,7 +215,8 @@ def build(
         last = read_last_build(paths.cache_dir)
         build_key = inputs.build_key(settings)
         corpus = None
-        if options.use_cache and last and last.get("build") == build_key and content_unchanged(last, paths.content):
+        content_as_left = bool(options.use_cache and last and content_unchanged(last, paths.content))
+        if content_as_left and last and last.get("build") == build_key:
             problems = tuple(Problem(source, reason) for source, reason in last["problems"])
             log.info("seeds, settings and content/ are as the last build left them: nothing to regenerate")
         else:
@@ -228,13 +229,18 @@ def build(
                 raise BuildError(f"no usable article in '{paths.seeds}'; nothing was written")
             state = new_since_last_build(last, [a.id for a in corpus.articles])
             corpus = replace(corpus, new_articles=tuple(state["new"]))
-            # 7. Render every page from the templates.
-            pages = render_site(corpus, settings.workers)
+            # 7. Render every page from the templates, but those whose view is the one they were rendered from.
+            rendered_before = last.get("pages") if last and content_as_left else None
+            salt = json.dumps([__version__, _code_fingerprint(), dataclasses.asdict(settings)], default=list)
+            rendered = render_site(
+                corpus, settings.workers, rendered_before if isinstance(rendered_before, dict) else None, salt
+            )
             stopwatch.lap("render")
             # 8. Write: content/ first, then MkDocs renders site/ from it.
-            written, removed = write_content(pages, paths.content)
+            written, removed = write_content(rendered.pages, paths.content, rendered.kept)
             stopwatch.lap("write")
             state |= {
+                "pages": rendered.fingerprints,
                 "build": build_key,
                 "content": content_stamp(paths.content),
                 "problems": [[p.source, p.reason] for p in problems],

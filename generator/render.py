@@ -3,22 +3,28 @@
 Every string from a source reaches a page through one of two filters: `md` (shown literally in
 Markdown, no markup or HTML survives) or `yaml` (a quoted front-matter value). Templates hold no
 logic beyond loops; links, grouping and sorting are worked out here.
+
+Each article, story and topic page is rendered from a view: its template's whole context, as plain
+data. A rebuild keeps a page whose view hashes as it did when the page on disk was rendered, so a
+changed article costs the pages that show it, not the site.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import html
 import itertools
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import escape as xml_escape
 
+import msgspec
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from generator.charts import comention_svg, timeline_svg
@@ -139,15 +145,41 @@ def _environment() -> Environment:
     return env
 
 
-PageTask = tuple[str, str, Callable[[], dict]]
-"""A page still to render: its path, its template and what works out the template's context."""
+@dataclass(frozen=True, slots=True)
+class PageTask:
+    """A page still to render."""
 
-_pending: tuple[Environment, list[PageTask]] | None = None
+    path: str
+    template: str
+    view: Callable[[], dict]
+    """The template's context, all of it plain data: its fingerprint says whether the page changed."""
+    derived: Callable[[dict], dict] | None = None
+    """What is worked out from the view only when the page is rendered (a story's word diffs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedSite:
+    pages: tuple[OutputFile, ...]
+    """The pages rendered by this build, in path order."""
+    kept: tuple[str, ...] = ()
+    """Pages not rendered again: their view is the one the page left on disk was rendered from."""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """Path -> fingerprint of the view of every article, story and topic page."""
+
+
+_pending: tuple[Environment, list[PageTask], Mapping[str, str], ViewFingerprints] | None = None
 """The article, story and topic pages being rendered, read by the forked workers (see forked.py)."""
+_VIEW_ENCODER = msgspec.msgpack.Encoder()
 
 
-def render_site(corpus: Corpus, workers: int = 1) -> tuple[OutputFile, ...]:
-    """Every page of the briefing, in a stable order; the article, story and topic pages on `workers` processes."""
+def render_site(
+    corpus: Corpus, workers: int = 1, rendered_before: Mapping[str, str] | None = None, salt: str = ""
+) -> RenderedSite:
+    """Every page of the briefing, in a stable order; the article, story and topic pages on `workers` processes.
+
+    `rendered_before`: path -> fingerprint of the pages on disk. A page whose view has the same
+    fingerprint (with `salt`, which names the templates and settings) is kept, not rendered again.
+    """
     global _pending
     env = _environment()
     by_id = {a.id: a for a in corpus.articles}
@@ -173,28 +205,35 @@ def render_site(corpus: Corpus, workers: int = 1) -> tuple[OutputFile, ...]:
             "topics": len(topics_with_pages),
         },
     )
+    changes = functools.partial(_story_changes, by_id=by_id)
     many: list[PageTask] = [
         *(
-            (article_path(a.id), "article.md.j2", functools.partial(_article_view, a, corpus, by_id))
+            PageTask(article_path(a.id), "article.md.j2", functools.partial(_article_view, a, corpus, by_id))
             for a in sorted(corpus.articles, key=lambda a: a.id)
         ),
         *(
-            (story_path(view["story"]), "story.md.j2", functools.partial(_story_page_view, view, by_id))
+            PageTask(
+                story_path(view["story"]),
+                "story.md.j2",
+                functools.partial(_story_page_view, view, corpus.relations),
+                changes,
+            )
             for view in story_views
             if len(view["story"].articles) > 1
         ),
         *(
-            (topic_path(topic), "topic.md.j2", functools.partial(_topic_view, topic, corpus, by_id))
+            PageTask(topic_path(topic), "topic.md.j2", functools.partial(_topic_view, topic, corpus, by_id))
             for topic in topics_with_pages
         ),
     ]
     for name in ("article.md.j2", "story.md.j2", "topic.md.j2"):
         env.get_template(name)  # compiled once, before the workers fork
-    _pending = env, many
+    _pending = env, many, rendered_before or {}, ViewFingerprints(salt)
     try:
-        pages.extend(fork_map(_render_pending, len(many), workers))
+        results = fork_map(_render_pending, len(many), workers)
     finally:
         _pending = None
+    pages.extend(page for _, page in results if page is not None)
     emit("topics/index.md", "topics.md.j2", groups=_topic_groups(corpus.index))
     emit("timeline.md", "timeline.md.j2", storylines=_timeline(corpus, story_views))
     emit("sources.md", "sources.md.j2", publishers=_publishers(corpus))
@@ -204,7 +243,11 @@ def render_site(corpus: Corpus, workers: int = 1) -> tuple[OutputFile, ...]:
     relations = corpus.relations
     pages.append(OutputFile(PurePosixPath(TIMELINE_CHART), timeline_svg(relations.storylines, relations.stories)))
     pages.append(OutputFile(PurePosixPath(NAMES_CHART), comention_svg(corpus.articles)))
-    return tuple(sorted(pages, key=lambda page: page.path))
+    return RenderedSite(
+        tuple(sorted(pages, key=lambda page: page.path)),
+        tuple(sorted(task.path for task, (_, page) in zip(many, results, strict=True) if page is None)),
+        {task.path: fingerprint for task, (fingerprint, _) in zip(many, results, strict=True)},
+    )
 
 
 def _render_page(env: Environment, path: str, template: str, context: dict) -> OutputFile:
@@ -212,10 +255,49 @@ def _render_page(env: Environment, path: str, template: str, context: dict) -> O
     return OutputFile(PurePosixPath(path), env.get_template(template).render(**context))
 
 
-def _render_pending(run: range) -> list[OutputFile]:
+def _render_pending(run: range) -> list[tuple[str, OutputFile | None]]:
+    """(fingerprint, page) for each task of the run; the page is None when the one rendered before is kept."""
     assert _pending is not None
-    env, tasks = _pending
-    return [_render_page(env, path, template, view()) for path, template, view in (tasks[i] for i in run)]
+    env, tasks, rendered_before, fingerprint_of = _pending
+    results: list[tuple[str, OutputFile | None]] = []
+    for task in (tasks[i] for i in run):
+        view = task.view()
+        fingerprint = fingerprint_of(task.path, task.template, view)
+        if rendered_before.get(task.path) == fingerprint:
+            results.append((fingerprint, None))
+            continue
+        context = view | task.derived(view) if task.derived else view
+        results.append((fingerprint, _render_page(env, task.path, task.template, context)))
+    return results
+
+
+class ViewFingerprints:
+    """Hashes of everything a page is rendered from, with the templates and settings named by `salt`.
+
+    An article shown on many pages (a topic page lists twenty) is encoded once and stands in by its hash.
+    """
+
+    def __init__(self, salt: str) -> None:
+        self.salt = salt
+        self._articles: dict[str, bytes] = {}
+
+    def __call__(self, path: str, template: str, view: dict) -> str:
+        """Raises TypeError if the view holds anything but data (a function, say, whose answers it cannot see)."""
+        encoded = _VIEW_ENCODER.encode([self.salt, path, template, self._plain(view)])
+        return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+    def _plain(self, value: object) -> object:
+        if isinstance(value, Article):
+            digest = self._articles.get(value.id)
+            if digest is None:
+                digest = hashlib.blake2b(_VIEW_ENCODER.encode(value), digest_size=16).digest()
+                self._articles[value.id] = digest
+            return digest
+        if isinstance(value, dict):
+            return {key: self._plain(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._plain(item) for item in value]
+        return value
 
 
 def _feed(corpus: Corpus) -> dict:
@@ -303,8 +385,13 @@ def _article_view(article: Article, corpus: Corpus, by_id: dict[str, Article]) -
         "versions": versions,
         "more_versions": len(version_ids) - len(versions),
         "related": related,
-        "topic_of": corpus.index.page_of,
+        "topic_pages": {e.name: _topic_page(e.name, corpus.index) for _, found in people.items() for e in found},
     }
+
+
+def _topic_page(name: str, index: TopicIndex) -> str | None:
+    topic = index.page_of(name)
+    return topic_path(topic) if topic else None
 
 
 def _story_view(story: Story, corpus: Corpus, by_id: dict[str, Article]) -> dict:
@@ -324,18 +411,22 @@ def _story_view(story: Story, corpus: Corpus, by_id: dict[str, Article]) -> dict
             [(by_id[i], _date(corpus, by_id[i])) for i in group] for group in story.versions if len(group) > 1
         ],
         "storyline": corpus.relations.storyline(story.storyline),
-        "all_stories": corpus.relations.story_by_id,
     }
 
 
-def _story_page_view(view: dict, by_id: dict[str, Article]) -> dict:
-    """The story page adds what changed between versions: the costly part, worked out where the page is rendered."""
+def _story_page_view(view: dict, relations: Relations) -> dict:
+    """The story page adds the other stories of its storyline."""
+    return {**view, "storyline_stories": [relations.story_by_id[i] for i in view["storyline"].stories]}
+
+
+def _story_changes(view: dict, by_id: dict[str, Article]) -> dict:
+    """What changed between versions: the costly part, worked out only when the page is rendered."""
     changes = [
         (by_id[older], by_id[newer], paragraph_changes(by_id[older], by_id[newer]))
         for group in view["story"].versions
         for older, newer in itertools.pairwise(group)
     ]
-    return {**view, "changes": changes}
+    return {"changes": changes}
 
 
 def paragraph_changes(older: Article, newer: Article) -> list[tuple[str, str]]:
@@ -408,7 +499,7 @@ def _topic_view(topic: Topic, corpus: Corpus, by_id: dict[str, Article]) -> dict
         "backlinks": [(by_id[b.article], b.sentence) for b in topic.backlinks[:TOPIC_LIST]],
         "quotes": topic.quotes[:TOPIC_LIST],
         "more_quotes": max(0, len(topic.quotes) - TOPIC_LIST),
-        "co_mentioned": [(name, corpus.index.page_of(name)) for name in topic.co_mentioned],
+        "co_mentioned": [(name, _topic_page(name, corpus.index)) for name in topic.co_mentioned],
     }
 
 

@@ -18,7 +18,7 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -42,18 +42,20 @@ def _safe_relative(path: PurePosixPath) -> str:
     return text
 
 
-def write_content(files: tuple[OutputFile, ...], target: Path) -> tuple[int, int]:
-    """Make `target` hold exactly these files; returns (written, removed)."""
+def write_content(files: tuple[OutputFile, ...], target: Path, kept: Collection[str] = ()) -> tuple[int, int]:
+    """Make `target` hold exactly these files and the `kept` ones already there; returns (written, removed)."""
     data = {_safe_relative(f.path): f.text.encode("utf-8") for f in files}
-    if len(data) != len(files):
+    kept = {_safe_relative(PurePosixPath(path)) for path in kept}
+    if len(data) != len(files) or kept & data.keys():
         raise BuildError("two pages were rendered to the same path")
-    return commit_tree(data, target)
+    return commit_tree(data, target, kept)
 
 
-def commit_tree(files: Mapping[str, bytes | Path], target: Path) -> tuple[int, int]:
+def commit_tree(files: Mapping[str, bytes | Path], target: Path, kept: Collection[str] = ()) -> tuple[int, int]:
     """Stage changed files, journal the moves, make them; see the module docstring.
 
     A value is the file's bytes, or a file already written elsewhere, which is moved in, not copied.
+    `kept`: files of the last write that stay as they are, unread.
     """
     recover(target)
     target.mkdir(parents=True, exist_ok=True)
@@ -72,8 +74,8 @@ def commit_tree(files: Mapping[str, bytes | Path], target: Path) -> tuple[int, i
         else:
             staged.write_bytes(content)
         moves.append((staged.name, relative))
-    stale = sorted(set(previous) - set(files))
-    journal = {"moves": moves, "remove": stale, "manifest": sorted(files)}
+    stale = sorted(set(previous) - set(files) - set(kept))
+    journal = {"moves": moves, "remove": stale, "manifest": sorted({*files, *kept})}
     _write_atomic(staging / JOURNAL, json.dumps(journal).encode("utf-8"))
     _apply(journal, staging, target)
     return len(moves), len(stale)

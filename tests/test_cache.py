@@ -8,6 +8,8 @@ import pytest
 from generator.config import Settings
 from generator.model import Problem
 from generator.pipeline import RunOptions, build
+from generator.render import render_site
+from tests.conftest import make_project
 
 
 def _analysed(caplog) -> str:
@@ -175,3 +177,38 @@ def test_results_come_back_from_the_cache_equal_to_what_was_stored(project):
     cache.put_many(stored)
     assert cache.get_many([*stored, "never-stored"]) == stored
     cache.close()
+
+
+def test_a_rebuild_renders_only_pages_whose_view_changed_and_matches_a_full_build(project, tmp_path, monkeypatch):
+    from generator import pipeline
+
+    build(project, Settings(), render_html=False)
+    seed = project.seeds / "002_77f896a1f2bda597.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nThe talks ended on Thursday, officials said.\n", "utf-8")
+    rendered = []
+
+    def render(*args, **kwargs):
+        rendered.append(render_site(*args, **kwargs))
+        return rendered[-1]
+
+    monkeypatch.setattr(pipeline, "render_site", render)
+    build(project, Settings(), render_html=False)
+    (site,) = rendered
+    assert site.kept and "articles/002-77f896a1f2bda597.md" not in site.kept
+    assert "articles/002-77f896a1f2bda597.md" in {str(page.path) for page in site.pages}
+    fresh = make_project(tmp_path / "fresh", project.seeds)
+    build(fresh, Settings(), render_html=False, options=RunOptions(use_cache=False))
+    assert _tree(project.content) == _tree(fresh.content)
+
+
+def test_a_page_edited_by_hand_is_rendered_again(project):
+    build(project, Settings(), render_html=False)
+    page = project.content / "articles" / "000-4a96c683e799dd2d.md"
+    built = page.read_bytes()
+    page.write_text("edited by hand\n", encoding="utf-8")
+    report = build(project, Settings(), render_html=False)
+    assert (report.written, page.read_bytes()) == (1, built)
+
+
+def _tree(folder) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

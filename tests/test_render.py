@@ -7,14 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import render
-from generator.render import render_site
+from generator.render import ViewFingerprints, render_site
 from generator.text import inline_html_to_markdown, md_escape
 from tests.conftest import make_article
 
 
 @pytest.fixture(scope="module")
 def pages(seed_corpus):
-    return {str(page.path): page.text for page in render_site(seed_corpus)}
+    return {str(page.path): page.text for page in render_site(seed_corpus).pages}
 
 
 def test_page_set(pages, seed_corpus):
@@ -141,7 +141,7 @@ def test_topic_page_lists_are_capped(seed_corpus):
     quote = Quote("Vladimir Putin", "Words.", 0)
     many = dataclasses.replace(topic, quotes=(quote,) * (TOPIC_LIST + 3))
     index = TopicIndex(tuple(many if t is topic else t for t in seed_corpus.index.topics))
-    text = {str(p.path): p.text for p in render_site(dataclasses.replace(seed_corpus, index=index))}[
+    text = {str(p.path): p.text for p in render_site(dataclasses.replace(seed_corpus, index=index)).pages}[
         f"topics/{topic.slug}.md"
     ]
     assert text.count("> “Words.”") == TOPIC_LIST
@@ -180,7 +180,7 @@ def test_article_page_names_a_few_versions_and_counts_the_rest(seed_corpus):
         briefs=seed_corpus.briefs + tuple((c.id, seed_corpus.brief(original.id)) for c in copies),
         relations=relations,
     )
-    text = {str(p.path): p.text for p in render_site(corpus)}[f"articles/{original.id}.md"]
+    text = {str(p.path): p.text for p in render_site(corpus).pages}[f"articles/{original.id}.md"]
     assert text.count("**Another version:**") == VERSIONS_LISTED
     assert f"**{len(group) + len(copies) - 1 - VERSIONS_LISTED} more versions** on the story page" in text
 
@@ -188,7 +188,7 @@ def test_article_page_names_a_few_versions_and_counts_the_rest(seed_corpus):
 def test_pages_rendered_on_workers_are_the_pages_rendered_here(seed_corpus):
     here = render_site(seed_corpus)
     assert render_site(seed_corpus, workers=2) == here
-    assert sum(1 for page in here if str(page.path).startswith(("articles/", "stories/", "topics/"))) > 4
+    assert sum(1 for page in here.pages if str(page.path).startswith(("articles/", "stories/", "topics/"))) > 4
 
 
 def _every_alike_pair(old: list[str], new: list[str]):
@@ -232,3 +232,27 @@ def test_changes_between_versions_name_the_edit_the_addition_and_the_removal():
         ("added", "The council met on Monday to vote."),
         ("removed", "A spokesman declined to comment."),
     ]
+
+
+def test_a_page_is_kept_only_while_its_view_and_the_templates_are_the_same(seed_corpus):
+    first = render_site(seed_corpus, salt="templates 1")
+    assert first.kept == () and len(first.fingerprints) > 4
+    again = render_site(seed_corpus, rendered_before=first.fingerprints, salt="templates 1")
+    assert set(again.kept) == set(first.fingerprints)
+    assert render_site(seed_corpus, rendered_before=first.fingerprints, salt="templates 2").kept == ()
+    article = seed_corpus.articles[0]
+    brief = dataclasses.replace(seed_corpus.brief(article.id), summary="A summary line said differently.")
+    corpus = dataclasses.replace(
+        seed_corpus, briefs=tuple((i, brief if i == article.id else b) for i, b in seed_corpus.briefs)
+    )
+    changed = render_site(corpus, rendered_before=first.fingerprints, salt="templates 1")
+    assert f"articles/{article.id}.md" not in changed.kept
+    full = {str(p.path): p.text for p in render_site(corpus).pages}
+    before = {str(p.path): p.text for p in first.pages}
+    assert [path for path in changed.kept if full[path] != before[path]] == []
+    assert all(full[str(p.path)] == p.text for p in changed.pages)
+
+
+def test_a_view_that_is_not_plain_data_has_no_fingerprint():
+    with pytest.raises(TypeError):
+        ViewFingerprints("")("articles/a.md", "article.md.j2", {"topic_of": len})

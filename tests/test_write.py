@@ -131,3 +131,13 @@ with build_lock(Path({str(lock)!r})):
             pass
     finally:
         os.kill(worker, signal.SIGKILL)
+
+
+def test_kept_files_stay_listed_and_untouched(tmp_path: Path):
+    target = tmp_path / "content"
+    write_content(_files(a="one", b="two"), target)
+    (target / "b.md").write_text("left as it is", encoding="utf-8")
+    assert write_content(_files(a="one"), target, kept=["b.md"]) == (0, 0)
+    assert (target / "b.md").read_text(encoding="utf-8") == "left as it is"
+    assert write_content(_files(a="one"), target) == (0, 1)
+    assert not (target / "b.md").exists()
