@@ -18,7 +18,7 @@ import html
 import itertools
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -228,7 +228,7 @@ def render_site(
     ]
     for name in ("article.md.j2", "story.md.j2", "topic.md.j2"):
         env.get_template(name)  # compiled once, before the workers fork
-    _pending = env, many, rendered_before or {}, ViewFingerprints(salt)
+    _pending = env, many, rendered_before or {}, ViewFingerprints(salt, corpus.articles)
     try:
         results = fork_map(_render_pending, len(many), workers)
     finally:
@@ -274,12 +274,18 @@ def _render_pending(run: range) -> list[tuple[str, OutputFile | None]]:
 class ViewFingerprints:
     """Hashes of everything a page is rendered from, with the templates and settings named by `salt`.
 
-    An article shown on many pages (a topic page lists twenty) is encoded once and stands in by its hash.
+    An article shown on many pages (a topic page lists twenty) stands in by its hash, worked out once
+    here, before the workers fork: encoding reads every part of an article, and each part a forked
+    worker reads becomes its own copy of that memory.
     """
 
-    def __init__(self, salt: str) -> None:
+    def __init__(self, salt: str, articles: Iterable[Article] = ()) -> None:
         self.salt = salt
-        self._articles: dict[str, bytes] = {}
+        self._articles = {article.id: self._digest(article) for article in articles}
+
+    @staticmethod
+    def _digest(article: Article) -> bytes:
+        return hashlib.blake2b(_VIEW_ENCODER.encode(article), digest_size=16).digest()
 
     def __call__(self, path: str, template: str, view: dict) -> str:
         """Raises TypeError if the view holds anything but data (a function, say, whose answers it cannot see)."""
@@ -290,8 +296,7 @@ class ViewFingerprints:
         if isinstance(value, Article):
             digest = self._articles.get(value.id)
             if digest is None:
-                digest = hashlib.blake2b(_VIEW_ENCODER.encode(value), digest_size=16).digest()
-                self._articles[value.id] = digest
+                digest = self._articles[value.id] = self._digest(value)
             return digest
         if isinstance(value, dict):
             return {key: self._plain(item) for key, item in value.items()}
