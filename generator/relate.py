@@ -11,13 +11,12 @@ memory and time grow about linearly.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
 import hashlib
 import heapq
 import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
 from typing import TYPE_CHECKING
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from generator.forked import fork_map_started
+from generator.forked import fork_map
 from generator.model import Article, ArticleFeatures, DateEvidence, Related, Relations, Story, Storyline
 from generator.text import markdown_to_plain, slugify
 
@@ -107,12 +106,10 @@ def relate_articles(
     missing = [a for a in ordered if a.id not in known]
     worked_out = dict(zip((a.id for a in missing), article_features(missing), strict=True))
     profiles = [_profile(a, known.get(a.id) or worked_out[a.id]) for a in ordered]
-    with _neighbour_graph_started(profiles, workers) as neighbour_graph:
-        # The similarities run on the workers while the versions are worked out here.
-        versions = version_groups(profiles)
-        dates = _shared_dates(ordered, versions)
-        graph = neighbour_graph()
+    versions = version_groups(profiles)
+    dates = _shared_dates(ordered, versions)
     profiles = [replace(p, day=_day(dates[p.article.id])) for p in profiles]
+    graph = _neighbour_graph(profiles, workers)
     stories = _stories(profiles, versions, graph)
     stories, storylines = _storylines(stories, profiles, graph)
     return Relations(
@@ -577,44 +574,32 @@ def _counts(rows: Sequence[tuple[tuple[int, ...], tuple[int, ...]]]) -> sparse.c
 
 
 def _neighbour_graph(profiles: list[_Profile], workers: int = 1) -> Graph:
-    with _neighbour_graph_started(profiles, workers) as graph:
-        return graph()
-
-
-@contextlib.contextmanager
-def _neighbour_graph_started(profiles: list[_Profile], workers: int = 1) -> Iterator[Callable[[], Graph]]:
     """Each article's nearest neighbours by TF-IDF cosine of the text blended with that of the facts;
-    symmetric, sparse. Started on entry, on `workers` processes; the function given waits for it.
+    symmetric, sparse.
 
     Nearly every pair of articles shares some word, so the similarities of a block of articles are
-    built dense at once; the block is sized to the corpus so that it holds about SIMILARITY_BLOCK values.
+    built dense at once; the block is sized to the corpus so that it holds about SIMILARITY_BLOCK values,
+    and the blocks are shared among `workers` processes.
     """
     global _similarity_inputs
     n = len(profiles)
     graph: Graph = {i: {} for i in range(n)}
     if n < 2:
-        yield lambda: graph
-        return
+        return graph
     words, numbers = _vectors(profiles)
     rows = max(1, SIMILARITY_BLOCK // n)
     starts = range(0, n, rows)
     _similarity_inputs = words, words.T.tocsr(), numbers, numbers.T.tocsr(), rows
     try:
-        with fork_map_started(_nearest_in_blocks, len(starts), workers) as blocks:
-
-            def finished() -> Graph:
-                for start, (nearest, values) in zip(starts, blocks(), strict=True):
-                    for i, neighbours, similarities in zip(
-                        range(start, start + len(nearest)), nearest, values, strict=True
-                    ):
-                        for j, similarity in zip(neighbours, similarities, strict=True):
-                            if similarity >= MIN_SIMILARITY:
-                                graph[i][j] = graph[j][i] = round(similarity, 6)
-                return graph
-
-            yield finished
+        blocks = fork_map(_nearest_in_blocks, len(starts), workers)
     finally:
         _similarity_inputs = None
+    for start, (nearest, values) in zip(starts, blocks, strict=True):
+        for i, neighbours, similarities in zip(range(start, start + len(nearest)), nearest, values, strict=True):
+            for j, similarity in zip(neighbours, similarities, strict=True):
+                if similarity >= MIN_SIMILARITY:
+                    graph[i][j] = graph[j][i] = round(similarity, 6)
+    return graph
 
 
 _similarity_inputs: tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, int] | None = None
