@@ -232,9 +232,7 @@ def build(
             # 7. Render every page from the templates, but those whose view is the one they were rendered from.
             rendered_before = last.get("pages") if last and content_as_left else None
             salt = json.dumps([__version__, _code_fingerprint(), dataclasses.asdict(settings)], default=list)
-            rendered = render_site(
-                corpus, settings.workers, rendered_before if isinstance(rendered_before, dict) else None, salt
-            )
+            rendered = render_site(corpus, settings.workers, rendered_before, salt)
             stopwatch.lap("render")
             # 8. Write: content/ first, then MkDocs renders site/ from it.
             written, removed = write_content(rendered.pages, paths.content, rendered.kept)

@@ -45,10 +45,10 @@ def _safe_relative(path: PurePosixPath) -> str:
 def write_content(files: tuple[OutputFile, ...], target: Path, kept: Collection[str] = ()) -> tuple[int, int]:
     """Make `target` hold exactly these files and the `kept` ones already there; returns (written, removed)."""
     data = {_safe_relative(f.path): f.text.encode("utf-8") for f in files}
-    kept = {_safe_relative(PurePosixPath(path)) for path in kept}
-    if len(data) != len(files) or kept & data.keys():
+    kept_paths = {_safe_relative(PurePosixPath(path)) for path in kept}
+    if len(data) != len(files) or kept_paths & data.keys():
         raise BuildError("two pages were rendered to the same path")
-    return commit_tree(data, target, kept)
+    return commit_tree(data, target, kept_paths)
 
 
 def commit_tree(files: Mapping[str, bytes | Path], target: Path, kept: Collection[str] = ()) -> tuple[int, int]:
@@ -161,6 +161,9 @@ def read_last_build(cache_dir: Path) -> dict | None:
         return None
     if not isinstance(state, dict) or not all(isinstance(state.get(k), list) for k in ("articles", "new")):
         return None
+    pages = state.get("pages")
+    if not isinstance(pages, dict) or not all(isinstance(v, str) for v in pages.values()):
+        state.pop("pages", None)  # the page fingerprints are an optimisation: without them every page is rendered
     return state
 
 

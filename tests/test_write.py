@@ -10,7 +10,15 @@ import pytest
 
 from generator.errors import BuildError
 from generator.model import OutputFile
-from generator.write import MANIFEST, build_lock, commit_tree, recover, write_content
+from generator.write import (
+    MANIFEST,
+    build_lock,
+    commit_tree,
+    read_last_build,
+    recover,
+    save_last_build,
+    write_content,
+)
 from tests.conftest import ROOT
 
 
@@ -141,3 +149,11 @@ def test_kept_files_stay_listed_and_untouched(tmp_path: Path):
     assert (target / "b.md").read_text(encoding="utf-8") == "left as it is"
     assert write_content(_files(a="one"), target) == (0, 1)
     assert not (target / "b.md").exists()
+
+
+@pytest.mark.parametrize("pages", [["articles/a.md"], {"articles/a.md": 3}, "x"])
+def test_page_fingerprints_of_the_wrong_shape_are_dropped_and_the_rest_of_the_state_kept(tmp_path: Path, pages):
+    save_last_build(tmp_path, {"articles": ["a"], "new": [], "pages": pages})
+    assert read_last_build(tmp_path) == {"articles": ["a"], "new": []}
+    save_last_build(tmp_path, {"articles": ["a"], "new": [], "pages": {"articles/a.md": "f00d"}})
+    assert read_last_build(tmp_path)["pages"] == {"articles/a.md": "f00d"}
