@@ -212,17 +212,3 @@ def test_a_page_edited_by_hand_is_rendered_again(project):
 
 def _tree(folder) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.mark.parametrize("count", [1, 7, 24, 100, 1000, 10_000])
-def test_chunks_cover_every_job_in_order_and_shrink_towards_the_end(count):
-    from generator.executors import MAX_CHUNK, MIN_CHUNK, _chunks
-
-    chunks = _chunks(list(range(count)), workers=2)
-    assert [job for _, chunk in chunks for job in chunk] == list(range(count))
-    assert [start for start, _ in chunks] == [sum(len(c) for _, c in chunks[:i]) for i in range(len(chunks))]
-    sizes = [len(chunk) for _, chunk in chunks]
-    assert max(sizes) <= MAX_CHUNK
-    assert sizes == sorted(sizes, reverse=True)
-    if count >= 4 * MIN_CHUNK:
-        assert sizes[-2] == MIN_CHUNK
