@@ -53,7 +53,7 @@ from generator.config import Settings, load_alias_tables
 from generator.errors import BriefingError
 from generator.extract import Aliases, article_text, build_aliases, extract_article
 from generator.model import Article, Brief, CleanArticle
-from generator.nlp import analyse, load_pipeline
+from generator.nlp import analyse, load_pipeline, main_clause
 from generator.summarize import _CLOSE_QUOTES, _NEEDS_CONTEXT, _OPEN_QUOTES, stands_alone
 from generator.summarize import summarize_article as summarize
 from generator.text import md_escape, normalize_space, slugify
@@ -155,7 +155,10 @@ def run_pipeline(items: Sequence[Item], nlp: object, aliases: Aliases, settings:
     ]
     extract_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    briefs = [summarize(article, settings) for article in articles]
+    briefs = [
+        summarize(article, settings, lambda text: main_clause(nlp, text, settings.summary_max_words))  # type: ignore[arg-type]
+        for article in articles
+    ]
     summarize_seconds = time.perf_counter() - start
     return Processed(
         articles, briefs, {"spaCy analysis": spacy_seconds, "extract": extract_seconds, "summarize": summarize_seconds}
@@ -168,7 +171,9 @@ def brief_indices(article: Article, brief: Brief) -> tuple[int | None, list[int]
 
     def find(text: str, paragraph: int | None) -> int | None:
         for i, sentence in enumerate(article.sentences):
-            if i not in used and sentence.text == text and (paragraph is None or sentence.paragraph == paragraph):
+            # A summary may be a sentence's main clause: the sentence holds it but for its final stop.
+            same = sentence.text == text or (paragraph is None and text[:-1] in sentence.text)
+            if i not in used and same and (paragraph is None or sentence.paragraph == paragraph):
                 used.add(i)
                 return i
         return None
@@ -183,12 +188,14 @@ def ours_one_line(processed: Processed) -> Selection:
 
 
 def ours_key_points(processed: Processed) -> Selection:
-    """Summary sentence plus key points, in source order (as the article page lists them)."""
+    """Summary plus key points, in source order (as the article page lists them), the summary where its sentence is."""
     selection = []
     for article, brief in zip(processed.articles, processed.briefs, strict=True):
         summary, points = brief_indices(article, brief)
-        indices = sorted([*([summary] if summary is not None else []), *points])
-        selection.append([article.sentences[i].text for i in indices])
+        lines = {i: article.sentences[i].text for i in points}
+        if summary is not None:
+            lines[summary] = brief.summary
+        selection.append([lines[i] for i in sorted(lines)])
     return selection
 
 

@@ -6,6 +6,7 @@ and what the cache keeps: each job carries everything its result depends on.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from generator.extract import article_text, build_aliases, extract_article
 from generator.index import theme_terms_of
 from generator.model import Article, ArticleFeatures, Brief, CleanArticle, Problem, RawArticle, ThemeTerms
 from generator.names import AliasEntry
-from generator.nlp import load_pipeline
+from generator.nlp import load_pipeline, main_clause
 from generator.relate import article_features, feature_hashers, minhash_permutations
 from generator.summarize import summarize_article
 from generator.text import stop_words
@@ -100,6 +101,7 @@ def analyse_articles(
     """
     aliases = build_aliases(*alias_tables)
     nlp = _pipeline(settings.nlp_model)
+    shorten = functools.partial(main_clause, nlp, max_words=settings.summary_max_words)
     outcomes: list[Outcome] = [_clean(job, settings) for job in jobs]
     ready = [(i, article_text(clean)) for i, clean in enumerate(outcomes) if isinstance(clean, CleanArticle)]
     short_docs = nlp.pipe((text for _, text in ready if len(text) <= PIECE_CHARS), batch_size=BATCH_SIZE)
@@ -109,7 +111,7 @@ def analyse_articles(
         try:
             doc = next(short_docs) if len(text) <= PIECE_CHARS else analyse_text(nlp, text)
             article = extract_article(clean, doc, aliases, job.article_id, job.raw.digest)
-            extracted[i] = (article, summarize_article(article, settings))
+            extracted[i] = (article, summarize_article(article, settings, shorten))
         except (RecursionError, MemoryError, ValueError) as error:
             outcomes[i] = _failed(job, error)
     # One call for the whole batch: the vectorizers cost more per call than per article.

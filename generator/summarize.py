@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -44,12 +44,17 @@ _ATTRIBUTED = re.compile(
 )
 """A quotation that opens a sentence stands alone when the sentence says who said it."""
 _TOKEN = re.compile(r"\w+")
+Shortener = Callable[[str], str | None]
 _OPEN_QUOTES = '“‘"'
 _CLOSE_QUOTES = '”’"'
 
 
-def summarize_article(article: Article, settings: Settings) -> Brief:
-    """The most central standalone sentence as the summary, the next few as key points in source order."""
+def summarize_article(article: Article, settings: Settings, shorten: Shortener | None = None) -> Brief:
+    """The most central standalone sentence as the summary, the next few as key points in source order.
+
+    `shorten`: the main clause of a sentence too long for the summary (`nlp.main_clause`), or None.
+    When the sentence that ranks first is too long, its main clause is the summary if it stands alone.
+    """
     sentences = article.sentences[:MAX_CANDIDATES]
     speakers = _quote_speakers(article, sentences)
     alone = {i for i, s in enumerate(sentences) if stands_alone(s.text, speaker=speakers.get(i))}
@@ -79,6 +84,12 @@ def summarize_article(article: Article, settings: Settings) -> Brief:
     standalone = [i for i in range(len(candidates)) if i not in needs]
     pool = fitting or [min(standalone, key=lambda i: len(candidates[i].text.split()))]
     summary_index = max(pool, key=lambda i: (scores[i], -i))
+    summary = candidates[summary_index].text
+    first = max(standalone, key=lambda i: (scores[i], -i))
+    if shorten and first not in pool and candidates[first].text[0] not in _OPEN_QUOTES:
+        short = shorten(candidates[first].text)
+        if short and len(short.split()) <= settings.summary_max_words and stands_alone(short):
+            summary_index, summary = first, short
     chosen = _mmr(candidates, scores, settings.key_points, exclude=summary_index, needs=needs)
     points = tuple(
         KeyPoint(
@@ -86,7 +97,7 @@ def summarize_article(article: Article, settings: Settings) -> Brief:
         )
         for i in sorted(chosen)
     )
-    return Brief(summary=candidates[summary_index].text, key_points=points)
+    return Brief(summary=summary, key_points=points)
 
 
 def summarize_story(articles: Sequence[Article], briefs: Mapping[str, Brief], limit: int = 6) -> tuple[StoryFact, ...]:
@@ -108,18 +119,20 @@ def summarize_story(articles: Sequence[Article], briefs: Mapping[str, Brief], li
         shared = len(a & b)
         return shared > 0 and 3 * shared >= len(a) + len(b)
 
-    lines = [[briefs[a.id].summary, *(point.text for point in briefs[a.id].key_points)] for a in articles]
+    lines = [[(briefs[a.id].summary, a.id), *((p.text, a.id) for p in briefs[a.id].key_points)] for a in articles]
     in_turn = [own[rank] for rank in range(max(map(len, lines), default=0)) for own in lines if rank < len(own)]
-    facts: list[tuple[str, set[str]]] = []
-    for line in filter(None, in_turn):
+    facts: list[tuple[str, set[str], str]] = []
+    for line, origin in in_turn:
         bag = words(line)
-        if not any(same(bag, taken) for _, taken in facts):
-            facts.append((line, bag))
+        if line and not any(same(bag, taken) for _, taken, _ in facts):
+            facts.append((line, bag, origin))
             if len(facts) == limit:
                 break
     texts = {a.id: [words(s.text) for s in a.sentences] for a in articles}
+    # A summary may be a sentence's main clause (see summarize_article): its article states it all the same.
     return tuple(
-        StoryFact(text, tuple(a.id for a in articles if any(same(bag, s) for s in texts[a.id]))) for text, bag in facts
+        StoryFact(text, tuple(a.id for a in articles if a.id == origin or any(same(bag, s) for s in texts[a.id])))
+        for text, bag, origin in facts
     )
 
 

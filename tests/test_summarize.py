@@ -5,6 +5,7 @@ import pytest
 
 from generator.config import Settings
 from generator.model import Brief, Quote, Sentence
+from generator.nlp import DATELINE, main_clause
 from generator.summarize import stands_alone, summarize_article, summarize_story
 from tests.conftest import make_article
 
@@ -25,7 +26,10 @@ def test_every_seed_has_a_summary_and_three_to_five_points(seed_corpus):
 def test_every_line_is_a_sentence_of_its_article(seed_corpus):
     for article, brief in _all_briefs(seed_corpus):
         sentences = {s.text for s in article.sentences}
-        assert brief.summary in sentences
+        # The summary is a sentence, or its main clause: the sentence, dateline aside, opens with it.
+        assert brief.summary in sentences or any(
+            DATELINE.sub("", sentence).startswith(brief.summary[:-1] + ",") for sentence in sentences
+        )
         for point in brief.key_points:
             assert point.text in sentences
             assert point.text in article.paragraphs[point.paragraph].replace("\\", "")
@@ -105,6 +109,55 @@ def test_the_summary_shares_the_most_with_the_rest_not_the_most_per_word(fourth)
     ]
     brief = summarize_article(make_article("a", sentences), Settings())
     assert brief.summary == sentences[1]
+
+
+LEDE = (
+    "SEOUL — The city council will close the old river bridge for repairs on Monday or Tuesday, "
+    "adding to concerns about traffic in the town centre at a time when two other roads are shut for work."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shortened"),
+    [
+        (LEDE, "The city council will close the old river bridge for repairs on Monday or Tuesday."),
+        (
+            "WASHINGTON (Reuters) - The Senate passed the budget bill late on Tuesday night.",
+            "The Senate passed the budget bill late on Tuesday night.",
+        ),
+        (
+            "The council, which met in the old town hall on a cold and wet evening in the middle of the long "
+            "winter, voted by nine votes to four to close the bridge over the river for six months of repairs.",
+            None,
+        ),
+        ("The bridge closed, " + "leaving the people of the town and the valley " * 5 + "without a way across.", None),
+    ],
+)
+def test_main_clause_drops_the_dateline_and_a_trailing_clause_only(nlp, sentence, shortened):
+    assert main_clause(nlp, sentence, 20) == shortened
+
+
+def test_a_lead_too_long_for_the_summary_is_summarized_by_its_main_clause():
+    sentences = [
+        LEDE,
+        "The council said traffic in the town centre would grow while the river bridge is shut.",
+        "Two other roads in the town centre are shut for work on the river bridge repairs.",
+        "Traders said the council had not told them when the old bridge would close.",
+    ]
+    article = make_article("a", sentences)
+    shortened = "The city council will close the old river bridge for repairs on Monday or Tuesday."
+    brief = summarize_article(article, Settings(summary_max_words=20), lambda text: shortened)
+    assert brief.summary == shortened
+    assert LEDE not in [p.text for p in brief.key_points]
+    unshortened = summarize_article(article, Settings(summary_max_words=20), lambda text: None)
+    assert unshortened.summary in sentences[1:]
+
+
+def test_the_article_a_shortened_summary_comes_from_states_it():
+    article = make_article("a", [LEDE, "Traders near the river bridge said the closure had cost them customers."])
+    summary = "The city council will close the old river bridge for repairs on Monday or Tuesday."
+    facts = summarize_story([article], {"a": Brief(summary, ())})
+    assert [(f.text, f.articles) for f in facts] == [(summary, ("a",))]
 
 
 def test_no_usable_sentence_gives_an_empty_brief():
