@@ -53,7 +53,8 @@ def summarize_article(article: Article, settings: Settings, shorten: Shortener |
     """The most central standalone sentence as the summary, the next few as key points in source order.
 
     `shorten`: the main clause of a sentence too long for the summary (`nlp.main_clause`), or None.
-    When the sentence that ranks first is too long, its main clause is the summary if it stands alone.
+    When the sentence that ranks first is too long, its main clause is the summary if it stands alone;
+    a summary sentence that fits loses only its dateline.
     """
     sentences = article.sentences[:MAX_CANDIDATES]
     speakers = _quote_speakers(article, sentences)
@@ -90,6 +91,9 @@ def summarize_article(article: Article, settings: Settings, shorten: Shortener |
         short = shorten(candidates[first].text)
         if short and len(short.split()) <= settings.summary_max_words and stands_alone(short):
             summary_index, summary = first, short
+    elif shorten and summary[0] not in _OPEN_QUOTES:
+        # A sentence that fits is kept whole, but for a dateline ("SEOUL — "): no part of the one line.
+        summary = shorten(summary) or summary
     chosen = _mmr(candidates, scores, settings.key_points, exclude=summary_index, needs=needs)
     points = tuple(
         KeyPoint(

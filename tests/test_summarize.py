@@ -153,6 +153,18 @@ def test_a_lead_too_long_for_the_summary_is_summarized_by_its_main_clause():
     assert unshortened.summary in sentences[1:]
 
 
+def test_a_summary_that_fits_loses_only_its_dateline(nlp):
+    sentences = [
+        "SEOUL — The city council will close the old river bridge for repairs on Monday.",
+        "The council said the old river bridge will close on Monday.",
+        "Repairs to the old river bridge will start on Monday, the city council said.",
+    ]
+    article = make_article("a", sentences)
+    assert summarize_article(article, Settings()).summary == sentences[0]
+    brief = summarize_article(article, Settings(), lambda text: main_clause(nlp, text, 35))
+    assert brief.summary == "The city council will close the old river bridge for repairs on Monday."
+
+
 def test_the_article_a_shortened_summary_comes_from_states_it():
     article = make_article("a", [LEDE, "Traders near the river bridge said the closure had cost them customers."])
     summary = "The city council will close the old river bridge for repairs on Monday or Tuesday."
