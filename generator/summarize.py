@@ -44,9 +44,9 @@ _ATTRIBUTED = re.compile(
 )
 """A quotation that opens a sentence stands alone when the sentence says who said it."""
 _TOKEN = re.compile(r"\w+")
-Shortener = Callable[[str], str | None]
 _OPEN_QUOTES = '“‘"'
 _CLOSE_QUOTES = '”’"'
+Shortener = Callable[[str], str | None]
 
 
 def summarize_article(article: Article, settings: Settings, shorten: Shortener | None = None) -> Brief:
@@ -86,14 +86,13 @@ def summarize_article(article: Article, settings: Settings, shorten: Shortener |
     pool = fitting or [min(standalone, key=lambda i: len(candidates[i].text.split()))]
     summary_index = max(pool, key=lambda i: (scores[i], -i))
     summary = candidates[summary_index].text
-    first = max(standalone, key=lambda i: (scores[i], -i))
-    if shorten and first not in pool and candidates[first].text[0] not in _OPEN_QUOTES:
-        short = shorten(candidates[first].text)
-        if short and len(short.split()) <= settings.summary_max_words and stands_alone(short):
+    if shorten:
+        first = max(standalone, key=lambda i: (scores[i], -i))
+        if first not in pool and (short := _one_line(candidates[first].text, shorten, settings.summary_max_words)):
             summary_index, summary = first, short
-    elif shorten and summary[0] not in _OPEN_QUOTES:
-        # A sentence that fits is kept whole, but for a dateline ("SEOUL — "): no part of the one line.
-        summary = shorten(summary) or summary
+        else:
+            # A sentence that fits is kept whole, but for a dateline ("SEOUL — "): no part of the one line.
+            summary = _one_line(summary, shorten, settings.summary_max_words) or summary
     chosen = _mmr(candidates, scores, settings.key_points, exclude=summary_index, needs=needs)
     points = tuple(
         KeyPoint(
@@ -158,6 +157,14 @@ def stands_alone(text: str, after_previous: bool = False, speaker: str | None = 
     if text[0] in _OPEN_QUOTES and not (speaker or _ATTRIBUTED.search(text)):
         return False
     return after_previous or not re.match(r"^[A-Z][\w.]* (?:added|continued|went on)\b", text)
+
+
+def _one_line(text: str, shorten: Shortener, max_words: int) -> str | None:
+    """`text` shortened for the one-line summary, if what is left fits, stands alone and is no quotation."""
+    short = shorten(text)
+    if short and len(short.split()) <= max_words and short[0] not in _OPEN_QUOTES and stands_alone(short):
+        return short
+    return None
 
 
 def _quote_speakers(article: Article, sentences: Sequence[Sentence]) -> dict[int, str]:
