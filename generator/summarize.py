@@ -53,8 +53,8 @@ def summarize_article(article: Article, settings: Settings, shorten: Shortener |
     """The most central standalone sentence as the summary, the next few as key points in source order.
 
     `shorten`: the main clause of a sentence too long for the summary (`nlp.main_clause`), or None.
-    When the sentence that ranks first is too long, its main clause is the summary if it stands alone;
-    a summary sentence that fits loses only its dateline.
+    When the lead sentence ranks first but is too long, its main clause is the summary if it stands
+    alone; a summary sentence that fits loses only its dateline.
     """
     sentences = article.sentences[:MAX_CANDIDATES]
     speakers = _quote_speakers(article, sentences)
@@ -88,7 +88,9 @@ def summarize_article(article: Article, settings: Settings, shorten: Shortener |
     summary = candidates[summary_index].text
     if shorten:
         first = max(standalone, key=lambda i: (scores[i], -i))
-        if first not in pool and (short := _one_line(candidates[first].text, shorten, settings.summary_max_words)):
+        # The lead is where news puts the whole story in one long sentence: only its main clause is sought.
+        lead = eligible[first] == 0 and first not in pool
+        if lead and (short := _one_line(candidates[first].text, shorten, settings.summary_max_words)):
             summary_index, summary = first, short
         else:
             # A sentence that fits is kept whole, but for a dateline ("SEOUL — "): no part of the one line.
