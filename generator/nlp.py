@@ -24,7 +24,6 @@ ON_DEMAND_COMPONENTS = ("tok2vec", "parser")
 """Loaded but left out of `nlp.pipe`: the parse is wanted for a few sentences only (see `main_clause`)."""
 DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]*[A-Z.](?:, [A-Z][A-Za-z.]+)*(?: \([^)]{1,40}\))? ?[—–-]{1,2} (?=[A-Z“\"])")
 """'SEOUL — ', 'WASHINGTON (Reuters) - ': where the story was filed, before the sentence proper."""
-_COMMA = re.compile(",")
 TRAILING_CLAUSES = frozenset({"advcl", "relcl", "acl"})
 """Clauses that add to what the sentence says without being part of it, when set off by a comma."""
 
@@ -134,9 +133,8 @@ def main_clause(nlp: Language, sentence: str, max_words: int) -> str | None:
     if len(body.split()) <= max_words:
         return body
     # A cut is at a comma after six words and within the limit: without one, no parse is needed.
-    if not body.endswith(".") or not any(
-        6 <= len(body[: comma.start()].split()) <= max_words for comma in _COMMA.finditer(body)
-    ):
+    heads = [len(body[:at].split()) for at, char in enumerate(body) if char == ","]
+    if not body.endswith(".") or not any(6 <= words <= max_words for words in heads):
         return None
     doc = nlp.make_doc(body)
     for component in ON_DEMAND_COMPONENTS:

@@ -89,11 +89,12 @@ def summarize_article(article: Article, settings: Settings, shorten: Shortener |
     if shorten:
         first = max(standalone, key=lambda i: (scores[i], -i))
         # The lead is where news puts the whole story in one long sentence: only its main clause is sought.
-        lead = eligible[first] == 0 and first not in pool
-        if lead and (short := _one_line(candidates[first].text, shorten, settings.summary_max_words)):
+        long_lead = eligible[first] == 0 and first not in pool
+        if long_lead and (short := _one_line(candidates[first].text, shorten, settings.summary_max_words)):
             summary_index, summary = first, short
         else:
-            # A sentence that fits is kept whole, but for a dateline ("SEOUL — "): no part of the one line.
+            # The sentence chosen loses its dateline ("SEOUL — "), no part of the one line, and nothing
+            # else unless it is too long for the line (when no sentence fits).
             summary = _one_line(summary, shorten, settings.summary_max_words) or summary
     chosen = _mmr(candidates, scores, settings.key_points, exclude=summary_index, needs=needs)
     points = tuple(
