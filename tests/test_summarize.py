@@ -130,6 +130,18 @@ LEDE = (
             None,
         ),
         ("The bridge closed, " + "leaving the people of the town and the valley " * 5 + "without a way across.", None),
+        ("BARCELONA—The new phone goes on sale in April.", "The new phone goes on sale in April."),
+        ("US-China trade talks resumed on Monday in Geneva.", "US-China trade talks resumed on Monday in Geneva."),
+        (
+            "The judge said he should serve his time in the prison in Florence, Colo., which has the reputation "
+            "as the toughest and most secure prison in the country.",
+            "The judge said he should serve his time in the prison in Florence, Colo.",
+        ),
+        (
+            "The jury in the long murder trial wept, staring at the judge as the foreman read out the verdict "
+            "of murder in the first degree for the death of the young mother and her son.",
+            None,
+        ),
     ],
 )
 def test_main_clause_drops_the_dateline_and_a_trailing_clause_only(nlp, sentence, shortened):
