@@ -28,6 +28,11 @@ def make_project(folder: Path, seeds: Path | None = SEEDS) -> Paths:
     return Paths(project=folder, seeds=target, content=folder / "content", site=folder / "site")
 
 
+def file_tree(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` by its relative path, with its bytes: two trees compare equal when byte-identical."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Paths:
     return make_project(tmp_path / "project")

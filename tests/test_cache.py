@@ -9,7 +9,7 @@ from generator.config import Settings
 from generator.model import Problem
 from generator.pipeline import RunOptions, build
 from generator.render import render_site
-from tests.conftest import make_project
+from tests.conftest import file_tree, make_project
 
 
 def _analysed(caplog) -> str:
@@ -198,7 +198,7 @@ def test_a_rebuild_renders_only_pages_whose_view_changed_and_matches_a_full_buil
     assert "articles/002-77f896a1f2bda597.md" in {str(page.path) for page in site.pages}
     fresh = make_project(tmp_path / "fresh", project.seeds)
     build(fresh, Settings(), render_html=False, options=RunOptions(use_cache=False))
-    assert _tree(project.content) == _tree(fresh.content)
+    assert file_tree(project.content) == file_tree(fresh.content)
 
 
 def test_a_page_edited_by_hand_is_rendered_again(project):
@@ -208,7 +208,3 @@ def test_a_page_edited_by_hand_is_rendered_again(project):
     page.write_text("edited by hand\n", encoding="utf-8")
     report = build(project, Settings(), render_html=False)
     assert (report.written, page.read_bytes()) == (1, built)
-
-
-def _tree(folder) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

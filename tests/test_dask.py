@@ -4,13 +4,9 @@ import pytest
 
 from generator.config import Settings
 from generator.pipeline import RunOptions, build
-from tests.conftest import make_project
+from tests.conftest import file_tree, make_project
 
 pytestmark = pytest.mark.slow
-
-
-def _tree(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_dask_local_cluster_matches_local_executor(tmp_path):
@@ -22,4 +18,4 @@ def test_dask_local_cluster_matches_local_executor(tmp_path):
         options = RunOptions(use_cache=False, executor="dask", scheduler=cluster.scheduler_address)
         report = build(remote, Settings(), render_html=False, options=options)
     assert report.built == 3
-    assert _tree(remote.content) == _tree(local.content)
+    assert file_tree(remote.content) == file_tree(local.content)

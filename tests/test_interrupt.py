@@ -13,15 +13,11 @@ import pytest
 from generator.config import Settings
 from generator.pipeline import build
 from generator.write import recover
-from tests.conftest import make_project
+from tests.conftest import file_tree, make_project
 
 pytestmark = pytest.mark.slow
 
 EXTRA = "\nThe talks ended on Thursday with a joint statement, officials said.\n"
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _command(project: Path) -> list[str]:
@@ -38,7 +34,10 @@ def states(tmp_path_factory):
     seed = new.seeds / "002_77f896a1f2bda597.txt"
     seed.write_text(seed.read_text(encoding="utf-8") + EXTRA, encoding="utf-8")
     build(new, Settings())
-    return {"content": (_tree(old.content), _tree(new.content)), "site": (_tree(old.site), _tree(new.site))}
+    return {
+        "content": (file_tree(old.content), file_tree(new.content)),
+        "site": (file_tree(old.site), file_tree(new.site)),
+    }
 
 
 @pytest.mark.parametrize("delay", [0.3, 1.0, 2.0, 3.0, 4.5])
@@ -55,14 +54,14 @@ def test_sigkill_leaves_a_whole_tree(tmp_path, states, delay):
         folder = getattr(project, name)
         old, new = states[name]
         # Every file is whole at once: each is the old or the new version, never a torn one.
-        for relative, data in _tree(folder).items():
+        for relative, data in file_tree(folder).items():
             assert data in (old.get(relative), new.get(relative)), (name, relative)
         recover(folder)
-        assert _tree(folder) in (old, new), f"{name} is neither the last nor the next build (kill at {delay}s)"
+        assert file_tree(folder) in (old, new), f"{name} is neither the last nor the next build (kill at {delay}s)"
     # The next build finishes the job from whatever the cache holds.
     build(project, Settings())
-    assert _tree(project.content) == states["content"][1]
-    assert _tree(project.site) == states["site"][1]
+    assert file_tree(project.content) == states["content"][1]
+    assert file_tree(project.site) == states["site"][1]
 
 
 def test_two_builds_at_once_do_not_corrupt_each_other(project):

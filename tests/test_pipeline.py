@@ -4,7 +4,6 @@ import difflib
 import gc
 import random
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,7 @@ from generator.config import Settings
 from generator.errors import BuildError
 from generator.pipeline import build
 from generator.relate import relate_articles
-from tests.conftest import ROOT, SEEDS, make_project
+from tests.conftest import ROOT, SEEDS, file_tree, make_project
 
 BOILERPLATE = (
     "CLICK HERE",
@@ -22,10 +21,6 @@ BOILERPLATE = (
     "Your email address",
     "GET CAUGHT UP",
 )
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +38,7 @@ def test_builds_every_seed(built):
 def test_matches_the_committed_content(built, request):
     """content/ is the product: regenerate it with `make content` after changing the generator."""
     paths, _ = built
-    fresh, committed = _tree(paths.content), _tree(ROOT / "content")
+    fresh, committed = file_tree(paths.content), file_tree(ROOT / "content")
     if fresh != committed and request.config.getoption("--update-golden"):
         shutil.rmtree(ROOT / "content")
         shutil.copytree(paths.content, ROOT / "content")
@@ -62,7 +57,7 @@ def test_matches_the_committed_content(built, request):
 
 def test_no_boilerplate_and_titles_present(built):
     paths, _ = built
-    for name, data in _tree(paths.content).items():
+    for name, data in file_tree(paths.content).items():
         text = data.decode()
         for phrase in BOILERPLATE:
             assert phrase not in text, (name, phrase)
@@ -72,7 +67,7 @@ def test_no_boilerplate_and_titles_present(built):
 
 def test_every_page_is_reachable_from_the_home_page(built):
     paths, _ = built
-    pages = {p for p in _tree(paths.content) if p.endswith(".md")}
+    pages = {p for p in file_tree(paths.content) if p.endswith(".md")}
     linked = {"index.md", "timeline.md", "topics/index.md", "sources.md", "tags.md"}
     frontier = list(linked)
     import posixpath
@@ -91,10 +86,10 @@ def test_every_page_is_reachable_from_the_home_page(built):
 
 def test_second_build_is_byte_identical_and_rewrites_nothing(built):
     paths, _ = built
-    before = _tree(paths.content)
+    before = file_tree(paths.content)
     report = build(paths, Settings(), render_html=False)
     assert report.written == 0 and report.removed == 0
-    assert _tree(paths.content) == before
+    assert file_tree(paths.content) == before
 
 
 def test_seed_order_does_not_change_output(built, tmp_path):
@@ -109,7 +104,7 @@ def test_seed_order_does_not_change_output(built, tmp_path):
         target.touch()
         assert number >= 0
     build(shuffled, Settings(), render_html=False)
-    assert _tree(shuffled.content) == _tree(paths.content)
+    assert file_tree(shuffled.content) == file_tree(paths.content)
 
 
 def test_removed_seed_removes_its_pages_only(tmp_path):
@@ -125,9 +120,9 @@ def test_removed_seed_removes_its_pages_only(tmp_path):
 
 def test_seeds_are_never_modified(tmp_path):
     paths = make_project(tmp_path / "p")
-    before = _tree(paths.seeds)
+    before = file_tree(paths.seeds)
     build(paths, Settings(), render_html=False)
-    assert _tree(paths.seeds) == before
+    assert file_tree(paths.seeds) == before
 
 
 def test_home_page_lists_what_is_new_since_the_last_build(tmp_path):

@@ -13,7 +13,7 @@ from mkdocs.exceptions import Abort
 
 from generator import site_build
 from generator.write import mkdocs_options
-from tests.conftest import ROOT
+from tests.conftest import ROOT, file_tree
 
 
 def _config(content: Path, site: Path):
@@ -21,15 +21,11 @@ def _config(content: Path, site: Path):
     return load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site), strict=True, **options)
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
-
-
 def test_pages_built_on_workers_are_the_bytes_mkdocs_builds(tmp_path: Path):
     content = ROOT / "content"
     mkdocs_build(_config(content, tmp_path / "alone"))
     site_build.build(_config(content, tmp_path / "workers"), workers=2, small_site=0)
-    alone, workers = _tree(tmp_path / "alone"), _tree(tmp_path / "workers")
+    alone, workers = file_tree(tmp_path / "alone"), file_tree(tmp_path / "workers")
     assert len(alone) > 20
     assert sorted(workers) == sorted(alone)
     assert [name for name in alone if workers[name] != alone[name]] == []
