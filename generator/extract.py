@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from generator.model import Article, Block, CleanArticle, DateEvidence, Entity, Mention, Sentence
 from generator.names import PARAGRAPH_SEPARATOR, Aliases, NameMention, build_aliases, canonical_names, find_names
-from generator.nlp import sentence_spans
+from generator.nlp import DATELINE, sentence_spans
 from generator.quotes import Named, find_quotes
 from generator.text import cut_at_word, markdown_to_plain, normalize_space
 
@@ -52,7 +52,6 @@ _DAY_FIRST_DATE = re.compile(
 _ISO_DATE = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
 _COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:(?P<year>(?:19|20)\d{2})\s*)?(?P<name>[^|.]*)", re.I)
 _READ_MORE = re.compile(r"\bread more (?:from|at|on)\s+(?:the\s+)?(?P<name>[\w .&'’-]+?)\s*$", re.IGNORECASE)
-_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'’ -]{1,40}?(?:, [A-Z][A-Za-z.]+)?)\s*(?:\([^)]*\)\s*)?[—–]\s")
 _NAME = re.compile(r"^[A-Z][\w'’.-]+(?: (?:[A-Z][\w'’.-]+|de|van|von|al|bin|da|del|la))+$")
 
 
@@ -66,7 +65,7 @@ def extract_article(clean: CleanArticle, doc: Doc, aliases: Aliases, article_id:
         raise ValueError("the analysis is not of this article's text")
     offsets = _sentence_offsets(doc, text)
     sentences = _sentences(text, offsets, plain)
-    dateline = _DATELINE.match(plain[0]) if plain else None
+    dateline = DATELINE.match(plain[0]) if plain else None
     raw_mentions = find_names(doc, text, plain, _paragraph_starts(plain), dateline.end() if dateline else 0)
     canonical = canonical_names(raw_mentions, aliases)
     entities = _ranked_entities(raw_mentions, canonical)
@@ -173,7 +172,7 @@ def _title(clean: CleanArticle, meta: dict[str, str], plain: list[str]) -> str:
         if title:
             return title[0].upper() + title[1:]
     lead = plain[0] if plain else clean.source
-    lead = re.sub(_DATELINE, "", lead)
+    lead = re.sub(DATELINE, "", lead)
     lead = re.split(r"(?<=[a-z])[,;:] ", lead, maxsplit=1)[0] if len(lead.split()) > 14 else lead
     return cut_at_word(lead.rstrip("."), 14)
 
@@ -265,6 +264,6 @@ def _web_address(url: str) -> str | None:
 
 
 def _dateline(plain: list[str]) -> str | None:
-    if plain and (match := _DATELINE.match(plain[0])):
+    if plain and (match := DATELINE.match(plain[0])):
         return match["place"].strip().title()
     return None

@@ -23,9 +23,11 @@ UNUSED_COMPONENTS = ["tagger", "attribute_ruler", "lemmatizer"]
 ON_DEMAND_COMPONENTS = ("tok2vec", "parser")
 """Loaded but left out of `nlp.pipe`: the parse is wanted for a few sentences only (see `main_clause`)."""
 DATELINE = re.compile(
-    r"^[A-Z][A-Z.'’ -]*[A-Z.](?:, [A-Z][A-Za-z.]+)*(?: \([^)]{1,40}\))?(?: ?[—–] ?| -{1,2} )(?=[A-Z“\"])"
+    r"^(?P<place>[A-Z][A-Z.'’ -]{0,40}[A-Z.](?:, [A-Z][A-Za-z.]+)*)"  # SEOUL, WASHINGTON, Ga.
+    r"(?: ?\([^)]{1,40}\))?"  # (Reuters)
+    r"(?: ?[—–] ?| -{1,2} )(?=[A-Z“\"])"  # a dash, then the sentence
 )
-"""'SEOUL — ', 'WASHINGTON (Reuters) - ': where the story was filed, before the sentence proper."""
+"""'SEOUL — ', 'WASHINGTON (Reuters) - ', 'DENVER -- ': where the story was filed, before the sentence proper."""
 TRAILING_CLAUSES = frozenset({"advcl", "relcl", "acl"})
 """Clauses that add to what the sentence says without being part of it, when set off by a comma."""
 CLAUSE_OPENERS = frozenset(

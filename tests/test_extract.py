@@ -3,7 +3,7 @@ from spacy.tokens import Span
 
 from generator.clean import clean_article
 from generator.config import Settings
-from generator.extract import article_text, build_aliases, extract_article
+from generator.extract import _dateline, article_text, build_aliases, extract_article
 from generator.model import CleanArticle, RawArticle
 from generator.nlp import sentence_spans
 from generator.quotes import find_quotes
@@ -42,6 +42,22 @@ def test_publisher_contributors_dateline(seed_corpus):
     assert articles["002"].authors == ()
     assert articles["002"].dateline == "Seoul"
     assert articles["003"].developing
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "place"),
+    [
+        ("SEOUL — Russian President Vladimir Putin will visit North Korea.", "Seoul"),
+        ("WASHINGTON (Reuters) - The Senate passed the bill.", "Washington"),
+        ("DENVER -- It was about family.", "Denver"),
+        ("BARCELONA—Samsung's new phone goes on sale.", "Barcelona"),
+        ("ATLANTA, Ga. – The storm hit on Monday.", "Atlanta, Ga."),
+        ("US-China trade talks resumed on Monday.", None),
+        ("NATO said on Monday it would send more troops.", None),
+    ],
+)
+def test_dateline_forms(paragraph, place):
+    assert _dateline([paragraph]) == place
 
 
 def test_canonical_entities(seed_corpus):
