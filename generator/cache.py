@@ -22,9 +22,10 @@ from generator.ingest import SeedRead
 
 log = logging.getLogger(__name__)
 
-SCHEMA = "briefing-cache-3"
-TABLES = ("results", "seeds")
-"""Per-article outcomes by job key; what each seed file gave by its bytes (see ingest.read_seeds)."""
+SCHEMA = "briefing-cache-4"
+TABLES = ("results", "seeds", "pages")
+"""Per-article outcomes by job key; what each seed file gave by its bytes (see ingest.read_seeds); each
+site page's HTML body as MkDocs rendered it from its Markdown (see site_build)."""
 _SEED_ENCODER = msgspec.json.Encoder()
 _SEED_DECODER = msgspec.json.Decoder(SeedRead)
 Value = TypeVar("Value")
@@ -81,6 +82,15 @@ class ResultCache:
 
     def keep_seeds(self, keys: Sequence[str]) -> None:
         self._keep_only("seeds", keys)
+
+    def get_pages(self, keys: Sequence[str]) -> dict[str, bytes]:
+        return self._get("pages", keys, lambda _, payload: payload)
+
+    def put_pages(self, pages: Mapping[str, bytes]) -> None:
+        self._put("pages", {key: ("page", payload) for key, payload in pages.items()})
+
+    def keep_pages(self, keys: Sequence[str]) -> None:
+        self._keep_only("pages", keys)
 
     def _get(self, table: str, keys: Iterable[str], decode: Callable[[str, bytes], Value]) -> dict[str, Value]:
         found: dict[str, Value] = {}

@@ -251,7 +251,9 @@ def build(
                 site_stamp = last_site[1]
                 log.info("site/ is as the last render of this content/ and mkdocs.yml left it: not rendered again")
             else:
-                build_site(paths.mkdocs_config, paths.content, paths.site, settings.workers)
+                salt = site_salt(paths)
+                with paths.opened_cache(options.use_cache) as cache:
+                    build_site(paths.mkdocs_config, paths.content, paths.site, settings.workers, cache, salt)
                 site_stamp = tree_stamp(paths.site)
                 stopwatch.lap("site")
             state = state | {"site": [site_key, site_stamp]}
@@ -293,14 +295,19 @@ def _files_stamp(folder: Path, relatives: Sequence[str]) -> str:
 
 
 def site_inputs_key(paths: Paths) -> str:
-    """Everything MkDocs renders site/ from: content/ as it is on disk, mkdocs.yml, our theme and the versions."""
+    """Everything MkDocs renders site/ from: content/ as it is on disk, and the rest (`site_salt`)."""
+    data = json.dumps([tree_stamp(paths.content), site_salt(paths), str(paths.content)])
+    return hashlib.blake2b(data.encode("utf-8"), digest_size=20).hexdigest()
+
+
+def site_salt(paths: Paths) -> str:
+    """What MkDocs renders any page with: mkdocs.yml, our theme and Markdown syntax, and the versions."""
     try:
         config = paths.mkdocs_config.read_bytes()
     except OSError:
         config = b""
-    versions = [_installed_version(name) for name in ("mkdocs", "mkdocs-material")]
-    data = json.dumps([tree_stamp(paths.content), config.hex(), _code_fingerprint(), versions, str(paths.content)])
-    return hashlib.blake2b(data.encode("utf-8"), digest_size=20).hexdigest()
+    names = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
+    return json.dumps([config.hex(), _code_fingerprint(), [_installed_version(name) for name in names]])
 
 
 def _installed_version(name: str) -> str | None:

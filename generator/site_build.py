@@ -9,30 +9,46 @@ comes back and is applied in page order, so the site is byte for byte the one Mk
 (a test compares them). MkDocs has no parallel build of its own, hence the steps written out here.
 
 Only plugins whose per-page state is known are run this way (Material's search and tags); with any
-other plugin, or on a small site, MkDocs' own `build` runs instead.
+other plugin, or on a small site without a cache, MkDocs' own `build` runs instead.
+
+Given a cache, the first loop (Markdown into HTML, two thirds of the time) is skipped for a page
+whose inputs are those of a page rendered before: its Markdown and path, whether each file it may
+link to exists, and a salt naming the configuration, the versions and our code. A rebuild after a
+few articles changed renders those pages' Markdown only; the theme loop and everything that reads
+all pages (navigation, tags, search index, sitemap, anchor checks) run as before.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import multiprocessing
 import os
+import posixpath
+import re
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
+import msgspec
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, BuildError
 from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import TableOfContents
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import CountHandler, clean_directory
 
 from generator.forked import fork_map
+
+if TYPE_CHECKING:
+    from generator.cache import ResultCache
 
 log = logging.getLogger("mkdocs.commands.build")
 
@@ -40,6 +56,14 @@ PARALLEL_PLUGINS = frozenset({"material/search", "material/tags"})
 """Plugins whose per-page state the workers hand back (search entries) or only read (tags)."""
 SMALL_SITE = 50
 """Fewer pages than this are built in this process: starting workers would cost more than it saves."""
+_LINK_TARGET = re.compile(
+    r"\]\(\s*<?([^)\s>]+)"  # [text](target), ![alt](target)
+    r"|(?:href|src)\s*=\s*[\"']([^\"']+)"  # raw HTML
+    r"|^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)",  # [label]: target
+    re.MULTILINE,
+)
+"""Every form of link Markdown has: what a page may link to, found without rendering it."""
+_EXTERNAL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|[#/]")
 
 
 @dataclass(frozen=True)
@@ -68,11 +92,21 @@ class _Shared:
 _shared: _Shared | None = None
 
 
-def build(config: MkDocsConfig, workers: int, small_site: int = SMALL_SITE) -> None:
-    """Build the site as `mkdocs build` would, on up to `workers` processes once it has `small_site` pages."""
+def build(
+    config: MkDocsConfig,
+    workers: int,
+    small_site: int = SMALL_SITE,
+    cache: ResultCache | None = None,
+    salt: str = "",
+) -> None:
+    """Build the site as `mkdocs build` would, on up to `workers` processes once it has `small_site` pages.
+
+    `cache`: pages rendered before, reused where their inputs (with `salt`) are the same; None renders all.
+    """
     forkable = "fork" in multiprocessing.get_all_start_methods()
     unknown = set(config.plugins) - PARALLEL_PLUGINS
-    if workers < 2 or unknown or not forkable or len(_documentation_names(config)) < small_site:
+    small = len(_documentation_names(config)) < small_site
+    if unknown or (cache is None and (workers < 2 or not forkable or small)):
         mkdocs_build.build(config)
         return
     counter = CountHandler()
@@ -81,7 +115,7 @@ def build(config: MkDocsConfig, workers: int, small_site: int = SMALL_SITE) -> N
         logging.getLogger("mkdocs").addHandler(counter)
     try:
         started = time.monotonic()
-        _build(config, workers)
+        _build(config, 1 if small or not forkable else workers, cache, salt)
         if counts := counter.get_counts():
             raise Abort(f"Aborted with {', '.join(f'{v} {k.lower()}s' for k, v in counts)} in strict mode!")
         log.info(f"Documentation built in {time.monotonic() - started:.2f} seconds")
@@ -100,7 +134,7 @@ def _documentation_names(config: MkDocsConfig) -> list[str]:
     return [name for _, _, names in os.walk(config.docs_dir) for name in names if name.endswith(".md")]
 
 
-def _build(config: MkDocsConfig, workers: int) -> None:
+def _build(config: MkDocsConfig, workers: int, cache: ResultCache | None = None, salt: str = "") -> None:
     """`mkdocs.commands.build.build` for a full, non-serve build, with the page loops on workers."""
     global _shared
     config = config.plugins.on_config(config)
@@ -115,12 +149,22 @@ def _build(config: MkDocsConfig, workers: int) -> None:
     nav = config.plugins.on_nav(nav, config=config, files=files)
     included = InclusionLevel.is_included
     pages = [_read(file, config, files) for file in files.documentation_pages(inclusion=included)]
-    _shared = _Shared(config, files, pages)
+    keys = [render_key(page, files, salt) for page in pages] if cache else []
+    reused = _reused_renders(cache, keys)
+    todo = [index for index in range(len(pages)) if index not in reused]
+    _shared = _Shared(config, files, [pages[index] for index in todo])
     try:
-        for page, (rendered, records) in zip(pages, fork_map(_render_run, len(pages), workers), strict=True):
+        fresh = dict(zip(todo, fork_map(_render_run, len(todo), workers), strict=True))
+        for index, page in enumerate(pages):
+            rendered, records = (reused[index], []) if index in reused else fresh[index]
             _apply(page, rendered, files)
             _replay(records)
             page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
+        if cache:
+            # A page that warned is rendered again, so that the next build warns about it too.
+            quiet = {i: r for i, (r, records) in fresh.items() if all(x.levelno < logging.WARNING for x in records)}
+            cache.put_pages({keys[i]: _encoded(rendered) for i, rendered in quiet.items()})
+            cache.keep_pages(keys)
         env = config.plugins.on_env(env, config=config, files=files)
         files.copy_static_files(inclusion=included)
         for template in config.theme.static_templates:
@@ -217,6 +261,81 @@ def _apply(page: Page, rendered: _Rendered, files: Files) -> None:
         page.links_to_anchors = {
             files.get_file_from_path(uri): found for uri, found in rendered.links_to_anchors.items()
         }
+
+
+def render_key(page: Page, files: Files, salt: str) -> str:
+    """Everything `Page.render` reads: the page's Markdown and path, whether each file its links may
+    point to exists (a link to a missing file warns), and `salt` (configuration, versions, our code)."""
+    folder = posixpath.dirname(page.file.src_uri)
+    targets = set()
+    for found in _LINK_TARGET.findall(page.markdown or ""):
+        target = unquote(next(part for part in found if part).split("#")[0].split("?")[0])
+        if target and not _EXTERNAL.match(target):
+            path = posixpath.normpath(posixpath.join(folder, target))
+            targets.update((path, posixpath.join(path, "index.md")))
+    exists = [[target, files.get_file_from_path(target) is not None] for target in sorted(targets)]
+    data = json.dumps([salt, page.file.src_uri, page.markdown, exists])
+    return hashlib.blake2b(data.encode("utf-8"), digest_size=20).hexdigest()
+
+
+class _StoredAnchor(msgspec.Struct, array_like=True):
+    title: str
+    id: str
+    level: int
+    active: bool | None
+    children: list[_StoredAnchor]
+
+
+class _StoredRender(msgspec.Struct, array_like=True):
+    content: str
+    toc: list[_StoredAnchor]
+    title: str | None
+    anchors: list[str] | None
+    links_to_anchors: dict[str, dict[str, str]] | None
+
+
+_RENDER_DECODER = msgspec.json.Decoder(_StoredRender)
+
+
+def _encoded(rendered: _Rendered) -> bytes:
+    def stored(item: AnchorLink) -> _StoredAnchor:
+        children = [stored(child) for child in item.children]
+        return _StoredAnchor(item.title, item.id, item.level, getattr(item, "active", None), children)
+
+    anchors = None if rendered.anchors is None else sorted(rendered.anchors)
+    record = _StoredRender(
+        rendered.content, [stored(item) for item in rendered.toc], rendered.title, anchors, rendered.links_to_anchors
+    )
+    return zlib.compress(msgspec.json.encode(record), 1)
+
+
+def _decoded(payload: bytes) -> _Rendered:
+    """Raises zlib.error or msgspec.MsgspecError on bytes `_encoded` did not write."""
+
+    def anchor(item: _StoredAnchor) -> AnchorLink:
+        link = AnchorLink(item.title, item.id, item.level)
+        if item.active is not None:
+            link.active = item.active  # type: ignore[attr-defined]
+        link.children = [anchor(child) for child in item.children]
+        return link
+
+    record = _RENDER_DECODER.decode(zlib.decompress(payload))
+    anchors = None if record.anchors is None else set(record.anchors)
+    toc = TableOfContents([anchor(item) for item in record.toc])
+    return _Rendered(record.content, toc, record.title, anchors, record.links_to_anchors)
+
+
+def _reused_renders(cache: ResultCache | None, keys: Sequence[str]) -> dict[int, _Rendered]:
+    """Index -> render of every page the cache holds; a stored render that cannot be read is not reused."""
+    if cache is None:
+        return {}
+    found = cache.get_pages(keys)
+    reused = {}
+    for index, key in enumerate(keys):
+        if key in found:
+            with contextlib.suppress(zlib.error, msgspec.MsgspecError):
+                reused[index] = _decoded(found[key])
+    return reused
 
 
 class _Capture(logging.Handler):

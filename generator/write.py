@@ -20,10 +20,13 @@ import socket
 import time
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from generator.errors import BuildError
 from generator.model import OutputFile
+
+if TYPE_CHECKING:
+    from generator.cache import ResultCache
 
 log = logging.getLogger(__name__)
 
@@ -186,10 +189,13 @@ def mkdocs_options(config_file: Path, content: Path) -> dict:
     return options
 
 
-def build_site(config_file: Path, content: Path, site: Path, workers: int = 0) -> tuple[int, int]:
+def build_site(
+    config_file: Path, content: Path, site: Path, workers: int = 0, cache: ResultCache | None = None, salt: str = ""
+) -> tuple[int, int]:
     """Render content/ with MkDocs into a scratch folder, then commit it to site/ like the pages.
 
-    `workers`: processes for the pages; 0 means one per core.
+    `workers`: processes for the pages; 0 means one per core. `cache`: pages rendered before, reused
+    where their Markdown and links are the same and `salt` (the configuration, versions, code) is too.
     """
     from mkdocs.config import load_config
 
@@ -201,7 +207,7 @@ def build_site(config_file: Path, content: Path, site: Path, workers: int = 0) -
     try:
         options = mkdocs_options(config_file, content)
         config = load_config(str(config_file), site_dir=str(scratch.resolve()), strict=True, **options)
-        build(config, workers or os.cpu_count() or 1)
+        build(config, workers or os.cpu_count() or 1, cache=cache, salt=salt)
     except Exception as error:
         shutil.rmtree(scratch, ignore_errors=True)
         raise BuildError(f"MkDocs could not render the site ({error}); '{site}' is unchanged") from error
