@@ -24,7 +24,8 @@ What it measures, for each corpus size (default 1,000 and 10,000 articles; 30,00
      --warm-max-seconds (warm), the render after --render-max-seconds; a cut-off time is printed
      with '>' and is a lower bound.
   4. MkDocs render of the result: `generator.write.build_site(mkdocs.yml, content, site)` timed in
-     a fresh subprocess, seconds and ms/page.
+     a fresh subprocess, seconds and ms/page, with an empty page cache; then one more seed changes,
+     the generator rebuilds, and the render is timed again with the page cache it left.
   5. Fitted exponent (log-log least-squares slope of time against n) of each timing across sizes
      (target about 1).
 
@@ -403,15 +404,20 @@ def stage_ner(seeds: Path) -> dict:
     }
 
 
-def stage_render(project: Path, site: Path) -> dict:
-    """generator.write.build_site over the project's content/, into `site`."""
+def stage_render(project: Path, site: Path, cache_file: Path) -> dict:
+    """generator.write.build_site over the project's content/, into `site`, with the page cache in `cache_file`."""
+    from generator.cache import ResultCache
+    from generator.pipeline import Paths, site_salt
     from generator.write import build_site
 
     content = project / "content"
     pages = sum(1 for _ in content.rglob("*.md"))
+    salt = site_salt(Paths(project, project / "seeds", content, site))
+    cache = ResultCache(cache_file)
     started = time.perf_counter()
-    written, removed = build_site(project / "mkdocs.yml", content, site)
+    written, removed = build_site(project / "mkdocs.yml", content, site, cache=cache, salt=salt)
     seconds = time.perf_counter() - started
+    cache.close()
     return {"seconds": seconds, "pages": pages, "written": written, "removed": removed}
 
 
@@ -440,6 +446,8 @@ class SizeResult:
     warm_one: Measured
     render: dict | None
     render_run: Measured | None
+    render_again: dict | None
+    """MkDocs with its page cache after one more article changed."""
 
     @property
     def cold_words_per_second(self) -> float:
@@ -534,18 +542,30 @@ def run_size(
         target.write_text(target.read_text(encoding="utf-8").rstrip("\n") + CHANGED_SENTENCE + "\n", encoding="utf-8")
         warm_one = run_build(project, "warm build, one article changed", warm_cap)
 
-        render = render_run = None
+        render = render_run = render_again = None
         if (project / "content" / "index.md").is_file():
-            render, render_run = run_stage(
-                Path(__file__), "render", str(project), str(folder / "site"), timeout=render_cap
-            )
+            stage = (Path(__file__), "render", str(project), str(folder / "site"), str(folder / "pages.sqlite"))
+            render, render_run = run_stage(*stage, timeout=render_cap)
             if render:
                 print(f"   render: {render['seconds']:.1f}s for {render['pages']} pages  ({load()})", flush=True)
+                # Another article changes: the generator rewrites its pages, MkDocs renders again with its page cache.
+                target = project / "seeds" / seed_name(n // 3)
+                target.write_text(target.read_text(encoding="utf-8").rstrip("\n") + CHANGED_SENTENCE + "\n")
+                if ok(run_build(project, "warm build, another article changed", warm_cap)):
+                    render_again, _ = run_stage(*stage, timeout=render_cap)
+                    if render_again:
+                        print(
+                            f"   render after that change, page renders cached: {render_again['seconds']:.1f}s, "
+                            f"{render_again['written']} files written  ({load()})",
+                            flush=True,
+                        )
             else:
                 print(f"   render: TIMED OUT after {render_cap:.0f}s (process group killed)  ({load()})", flush=True)
         else:
             print("   render: skipped (no build finished, so there is no content/)", flush=True)
-        return SizeResult(n, corpus, cold, ner, (before_run, after_run), warm_same, warm_one, render, render_run)
+        return SizeResult(
+            n, corpus, cold, ner, (before_run, after_run), warm_same, warm_one, render, render_run, render_again
+        )
     finally:
         if keep:
             print(f"   kept {folder}")
@@ -608,6 +628,11 @@ def report(results: Sequence[SizeResult]) -> None:
                 else ""
             )
         )
+        if r.render and r.render_again:
+            print(
+                f"      render of all {r.render['pages']} pages {r.render['seconds']:.1f}s; again after one more "
+                f"article changed, page renders cached: {r.render_again['seconds']:.1f}s"
+            )
 
     print("\nFitted exponents (log-log slope of time vs n; target about 1; '>=' when a point was cut off)")
     series: dict[str, list[tuple[int, float, bool]]] = {
