@@ -11,7 +11,7 @@ comes back and is applied in page order, so the site is byte for byte the one Mk
 Only plugins whose per-page state is known are run this way (Material's search and tags); with any
 other plugin, or on a small site without a cache, MkDocs' own `build` runs instead.
 
-Given a cache, the first loop (Markdown into HTML, two thirds of the time) is skipped for a page
+Given a cache, the first loop (Markdown into HTML, over half of the time) is skipped for a page
 whose inputs are those of a page rendered before: its Markdown and path, whether each file it may
 link to exists, and a salt naming the configuration, the versions and our code. A rebuild after a
 few articles changed renders those pages' Markdown only; the theme loop and everything that reads
@@ -64,6 +64,7 @@ _LINK_TARGET = re.compile(
 )
 """Every form of link Markdown has: what a page may link to, found without rendering it."""
 _EXTERNAL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|[#/]")
+"""A target with a scheme (https:, mailto:), an anchor on the page itself or an absolute path: no file of content/."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _build(config: MkDocsConfig, workers: int, cache: ResultCache | None = None,
     nav = config.plugins.on_nav(nav, config=config, files=files)
     included = InclusionLevel.is_included
     pages = [_read(file, config, files) for file in files.documentation_pages(inclusion=included)]
-    keys = [render_key(page, files, salt) for page in pages] if cache else []
+    keys = [_render_key(page, files, salt) for page in pages] if cache else []
     reused = _reused_renders(cache, keys)
     todo = [index for index in range(len(pages)) if index not in reused]
     _shared = _Shared(config, files, [pages[index] for index in todo])
@@ -263,7 +264,7 @@ def _apply(page: Page, rendered: _Rendered, files: Files) -> None:
         }
 
 
-def render_key(page: Page, files: Files, salt: str) -> str:
+def _render_key(page: Page, files: Files, salt: str) -> str:
     """Everything `Page.render` reads: the page's Markdown and path, whether each file its links may
     point to exists (a link to a missing file warns), and `salt` (configuration, versions, our code)."""
     folder = posixpath.dirname(page.file.src_uri)
