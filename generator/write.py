@@ -220,6 +220,8 @@ def build_site(
 
 _held_lock: IO[str] | None = None
 """The open lock file of the build running in this process, if any."""
+LOCK_GRACE_SECONDS = 1.0
+"""How long a build waits for the lock before it says another build is running."""
 
 
 def _drop_lock_in_forked_worker() -> None:
@@ -233,6 +235,19 @@ def _drop_lock_in_forked_worker() -> None:
 os.register_at_fork(after_in_child=_drop_lock_in_forked_worker)
 
 
+def _locked(handle: IO[str], deadline: float) -> bool:
+    """The lock taken, trying until `deadline`: the workers of a build killed a moment ago may not
+    have run yet, and each holds the lock until it closes its copy (at once, once it runs)."""
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
+
 @contextlib.contextmanager
 def build_lock(lock_file: Path) -> Iterator[None]:
     """One build at a time per project; the second is told who holds the lock.
@@ -242,12 +257,10 @@ def build_lock(lock_file: Path) -> Iterator[None]:
     global _held_lock
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     with lock_file.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _locked(handle, time.monotonic() + LOCK_GRACE_SECONDS):
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise BuildError(f"another build is running ({holder}); wait for it or stop it") from None
+            raise BuildError(f"another build is running ({holder}); wait for it or stop it")
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
