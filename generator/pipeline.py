@@ -244,14 +244,14 @@ def build(
                 "problems": [[p.source, p.reason] for p in problems],
             }
         if render_html:
-            site_key = site_inputs_key(paths)
+            salt = site_salt(paths)
+            site_key = site_inputs_key(paths, salt)
             last_site = state.get("site") if options.use_cache else None
             # site/ is stamped only when its inputs are unchanged: before a render the stamp would be thrown away.
             if last_site and last_site[0] == site_key and last_site[1] == tree_stamp(paths.site):
                 site_stamp = last_site[1]
                 log.info("site/ is as the last render of this content/ and mkdocs.yml left it: not rendered again")
             else:
-                salt = site_salt(paths)
                 with paths.opened_cache(options.use_cache) as cache:
                     build_site(paths.mkdocs_config, paths.content, paths.site, settings.workers, cache, salt)
                 site_stamp = tree_stamp(paths.site)
@@ -294,9 +294,9 @@ def _files_stamp(folder: Path, relatives: Sequence[str]) -> str:
     return hashlib.blake2b(json.dumps(stamps).encode("utf-8"), digest_size=20).hexdigest()
 
 
-def site_inputs_key(paths: Paths) -> str:
+def site_inputs_key(paths: Paths, salt: str) -> str:
     """Everything MkDocs renders site/ from: content/ as it is on disk, and the rest (`site_salt`)."""
-    data = json.dumps([tree_stamp(paths.content), site_salt(paths), str(paths.content)])
+    data = json.dumps([tree_stamp(paths.content), salt, str(paths.content)])
     return hashlib.blake2b(data.encode("utf-8"), digest_size=20).hexdigest()
 
 
